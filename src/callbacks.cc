@@ -1,0 +1,79 @@
+#include "callbacks.h"
+
+#include <algorithm>
+
+namespace omega {
+
+void Callbacks::set_watcher_thread(std::thread::id id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  watcher_ = id;
+}
+
+uint64_t Callbacks::add(omega_reload_fn fn, void* user_data, void (*destroy)(void*)) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto r = std::make_shared<Registration>(Registration{next_token_++, fn, user_data, destroy});
+  regs_.push_back(r);
+  return r->token;
+}
+
+bool Callbacks::remove(uint64_t token) {
+  std::shared_ptr<Registration> r;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto it = std::find_if(regs_.begin(), regs_.end(), [&](const auto& x) { return x->token == token; });
+    if (it == regs_.end()) return false;
+    r = *it;
+    regs_.erase(it);
+    r->removed = true;
+    if (std::this_thread::get_id() == watcher_) {
+      // Inside a callback: we cannot wait for ourselves. If it is this very
+      // callback, run_all destroys it once it returns.
+      if (running_ == token) {
+        r->destroy_after_run = true;
+        return true;
+      }
+    } else {
+      done_.wait(lock, [&] { return running_ != token; });
+    }
+  }
+  destroy(*r);
+  return true;
+}
+
+void Callbacks::run_all(int64_t version, const std::vector<std::string>& changed, const omega_snapshot* snapshot) {
+  std::vector<const char*> keys;
+  keys.reserve(changed.size());
+  for (const auto& k : changed) keys.push_back(k.c_str());
+  std::vector<std::shared_ptr<Registration>> regs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    regs = regs_;
+  }
+  for (const auto& r : regs) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (r->removed) continue;
+      running_ = r->token;
+    }
+    r->fn(version, keys.data(), keys.size(), snapshot, r->user_data);
+    bool destroy_now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_ = 0;
+      destroy_now = r->destroy_after_run;
+    }
+    done_.notify_all();
+    if (destroy_now) destroy(*r);
+  }
+}
+
+void Callbacks::destroy_all() {
+  std::vector<std::shared_ptr<Registration>> regs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    regs.swap(regs_);
+  }
+  for (const auto& r : regs) destroy(*r);
+}
+
+}  // namespace omega

@@ -1,0 +1,32 @@
+#include "errors.h"
+
+#include "omega_config.h"
+
+namespace omega {
+namespace {
+thread_local std::string tls_last_error;
+}
+
+void set_last_error(const std::string& message) { tls_last_error = message; }
+
+const char* last_error() { return tls_last_error.c_str(); }
+
+const char* status_string(int code) {
+  switch (code) {
+    case OMEGA_OK: return "ok";
+    case OMEGA_E_INVALID_ARG: return "invalid argument";
+    case OMEGA_E_NOT_FOUND: return "key not found";
+    case OMEGA_E_BUFFER_TOO_SMALL: return "buffer too small";
+    case OMEGA_E_TYPE: return "value has another type";
+    case OMEGA_E_MISSING_KEYS: return "required keys missing";
+    case OMEGA_E_UNAVAILABLE: return "Redis unavailable and no last-known-good snapshot";
+    case OMEGA_E_BAD_URL: return "invalid Redis URL";
+    case OMEGA_E_NOMEM: return "out of memory";
+    case OMEGA_E_INTERNAL: return "internal error";
+    case OMEGA_E_BAD_SNAPSHOT: return "snapshot rejected";
+    case OMEGA_E_NO_SUCH_TOKEN: return "no such callback token";
+    default: return "unknown status code";
+  }
+}
+
+}  // namespace omega

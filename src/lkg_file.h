@@ -1,0 +1,19 @@
+// The last-known-good file: the last installed snapshot, so a process can
+// start (STALE) while Redis is down.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "snapshot.h"
+
+namespace omega {
+
+// Atomically replaces path (temp file, fsync, rename, directory fsync), mode
+// 0600: it may hold secrets. Throws Error(OMEGA_E_INTERNAL) naming the failure.
+void write_lkg(const std::string& path, const Snapshot& s);
+
+// nullptr if the file does not exist; throws Error(OMEGA_E_BAD_SNAPSHOT) if
+// it exists but is unreadable, corrupt or fails its checksum.
+std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_bytes);
+
+}  // namespace omega

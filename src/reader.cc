@@ -1,0 +1,209 @@
+#include "reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "errors.h"
+#include "handles.h"
+#include "lkg_file.h"
+#include "watcher.h"
+
+namespace omega {
+
+Reader::Reader(Settings settings) : settings_(std::move(settings)), cache_(Snapshot::empty()) {}
+
+Reader::~Reader() { close(); }
+
+void Reader::open() {
+  std::string lkg_problem;
+  if (!settings_.lkg_path.empty()) {
+    try {
+      if (auto snap = read_lkg(settings_.lkg_path, settings_.max_bytes)) {
+        cache_.publish(snap);
+        std::lock_guard<std::mutex> lock(mu_);
+        from_lkg_ = true;
+      }
+    } catch (const Error& e) {
+      lkg_problem = e.what();
+    }
+  }
+  watcher_ = std::make_unique<Watcher>(*this);
+  callbacks_.set_watcher_thread(watcher_->start());
+
+  std::unique_lock<std::mutex> lock(mu_);
+  first_attempt_cv_.wait(lock, [&] { return first_attempt_done_; });
+  if (first_attempt_ok_) return;
+  if (from_lkg_) {
+    note_error(OMEGA_E_UNAVAILABLE, first_attempt_error_ + "; serving last-known-good version " +
+                                        std::to_string(cache_.load()->version()) + " from " + settings_.lkg_path);
+    return;
+  }
+  std::string why = first_attempt_error_;
+  lock.unlock();
+  close();
+  if (!lkg_problem.empty()) why += "; " + lkg_problem;
+  else if (!settings_.lkg_path.empty()) why += "; no last-known-good file at " + settings_.lkg_path + " yet";
+  throw Error(OMEGA_E_UNAVAILABLE, why);
+}
+
+void Reader::close() {
+  if (watcher_) {
+    watcher_->stop();
+    watcher_.reset();
+    callbacks_.destroy_all();
+  }
+}
+
+void Reader::note_error(int code, const std::string& message) {
+  last_error_code_ = code;
+  last_error_ = message;
+}
+
+std::vector<std::string> Reader::missing_in(const Snapshot& s) const {
+  std::vector<std::string> missing;
+  for (const auto& k : required_) {
+    const Entry* e = s.find(k.c_str());
+    if (e == nullptr || e->type == OMEGA_TYPE_NULL) missing.push_back(k);
+  }
+  return missing;
+}
+
+static std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+void Reader::require(const std::vector<std::string>& keys) {
+  auto snap = cache_.load();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& k : keys) {
+    bool known = std::any_of(required_.begin(), required_.end(),
+                             [&](const std::string& r) { return strcasecmp(r.c_str(), k.c_str()) == 0; });
+    if (!known) required_.push_back(k);
+  }
+  std::vector<std::string> missing;
+  for (const auto& k : keys) {
+    const Entry* e = snap->find(k.c_str());
+    if ((e == nullptr || e->type == OMEGA_TYPE_NULL) && std::find(missing.begin(), missing.end(), k) == missing.end())
+      missing.push_back(k);
+  }
+  if (!missing.empty())
+    throw Error(OMEGA_E_MISSING_KEYS, "missing required settings (version " + std::to_string(snap->version()) +
+                                          "): " + join(missing));
+}
+
+void Reader::fill_status(omega_cfg_status* out) const {
+  auto snap = cache_.load();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rejecting_) out->state = OMEGA_STATE_ERROR;
+  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0)) out->state = OMEGA_STATE_STALE;
+  else out->state = OMEGA_STATE_READY;
+  out->version = snap->version();
+  std::snprintf(out->epoch, sizeof out->epoch, "%s", snap->epoch().c_str());
+  out->ms_since_sync =
+      ever_synced_ ? std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_sync_).count() : -1;
+  out->reloads = reloads_;
+  out->rejected = rejected_;
+  out->last_error_code = last_error_code_;
+  std::snprintf(out->last_error, sizeof out->last_error, "%s", last_error_.c_str());
+}
+
+void Reader::reject(const Published& p, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rejecting_ = true;
+  rejected_fingerprint_ = p.fingerprint;
+  ++rejected_;
+  note_error(OMEGA_E_BAD_SNAPSHOT, "rejected snapshot" + (p.version ? " version " + std::to_string(p.version) : "") +
+                                       ": " + why + "; keeping version " + std::to_string(cache_.load()->version()));
+}
+
+void Reader::offer(const Published& p) {
+  auto current = cache_.load();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_sync_ = Clock::now();
+    ever_synced_ = true;
+    if (rejecting_ && p.fingerprint == rejected_fingerprint_) return;  // already judged
+    redis_empty_ = p.empty;
+    if (p.empty) {
+      rejecting_ = false;
+      if (current->version() > 0)
+        note_error(OMEGA_E_BAD_SNAPSHOT, "Redis holds no snapshot; serving version " +
+                                             std::to_string(current->version()) + " until the writer re-seeds");
+      return;
+    }
+  }
+  if (!p.error.empty()) return reject(p, p.error);
+  if (p.epoch == current->epoch() && p.version <= current->version()) {
+    // Same version, or an older one within the epoch (a lagging replica): keep ours.
+    std::lock_guard<std::mutex> lock(mu_);
+    rejecting_ = false;
+    from_lkg_ = false;
+    return;
+  }
+  std::shared_ptr<const Snapshot> next;
+  try {
+    next = Snapshot::parse(p.raw, p.version, p.epoch);
+  } catch (const Error& e) {
+    return reject(p, e.what());
+  }
+  std::vector<std::string> changed = next->changed_since(*current);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto missing = missing_in(*next);
+    if (!missing.empty()) {
+      rejecting_ = true;
+      rejected_fingerprint_ = p.fingerprint;
+      ++rejected_;
+      note_error(OMEGA_E_BAD_SNAPSHOT, "rejected snapshot version " + std::to_string(p.version) +
+                                           ": lacks required settings " + join(missing) + "; keeping version " +
+                                           std::to_string(current->version()));
+      return;
+    }
+    cache_.publish(next);
+    rejecting_ = false;
+    from_lkg_ = false;
+    ++reloads_;
+  }
+  if (!settings_.lkg_path.empty()) {
+    try {
+      write_lkg(settings_.lkg_path, *next);
+    } catch (const Error& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      note_error(e.code(), e.what());
+    }
+  }
+  omega_snapshot pinned{next};
+  callbacks_.run_all(next->version(), changed, &pinned);
+}
+
+void Reader::on_connected() {
+  std::lock_guard<std::mutex> lock(mu_);
+  connected_ = true;
+}
+
+void Reader::on_synced() {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_sync_ = Clock::now();
+  ever_synced_ = true;
+}
+
+void Reader::on_disconnected(const std::string& why) {
+  std::lock_guard<std::mutex> lock(mu_);
+  connected_ = false;
+  note_error(OMEGA_E_UNAVAILABLE, why);
+}
+
+void Reader::on_first_attempt(bool ok, const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_attempt_done_) return;
+    first_attempt_done_ = true;
+    first_attempt_ok_ = ok;
+    first_attempt_error_ = why;
+  }
+  first_attempt_cv_.notify_all();
+}
+
+}  // namespace omega

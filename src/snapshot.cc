@@ -1,0 +1,240 @@
+#include "snapshot.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <strings.h>
+
+#include "errors.h"
+#include "json_reader.h"
+
+namespace omega {
+namespace {
+
+constexpr size_t kStackKey = 256;
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+
+// Upper-cases the ASCII letters of 8 bytes at once (SWAR): hashing and
+// comparing a 20-byte key costs a few word operations, not 20 branches.
+inline uint64_t fold_word(uint64_t x) {
+  uint64_t low7 = x & ~kHigh;
+  uint64_t ge_a = low7 + kOnes * (0x80 - 'a');
+  uint64_t gt_z = low7 + kOnes * (0x80 - 'z' - 1);
+  uint64_t lower = ge_a & ~gt_z & ~x & kHigh;
+  return x ^ (lower >> 2);
+}
+
+inline uint64_t mix(uint64_t h, uint64_t w) {
+  h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+  return h ^ (h >> 29);
+}
+
+// Folds `len` bytes of key into out (which has room for len rounded up to 8)
+// and returns their hash.
+uint32_t fold_and_hash(const char* key, size_t len, char* out) {
+  uint64_t h = len;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, key + i, 8);
+    w = fold_word(w);
+    std::memcpy(out + i, &w, 8);
+    h = mix(h, w);
+  }
+  if (i < len) {
+    uint64_t w = 0;
+    std::memcpy(&w, key + i, len - i);
+    w = fold_word(w);
+    std::memcpy(out + i, &w, 8);
+    h = mix(h, w);
+  }
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+std::string folded_copy(const std::string& key) {
+  std::string out(key.size() + 8, '\0');
+  fold_and_hash(key.data(), key.size(), out.data());
+  out.resize(key.size());
+  return out;
+}
+
+[[noreturn]] void type_error(const Entry& e, const char* wanted) {
+  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == OMEGA_TYPE_STRING ? "a string that is not " : "")
+                                + (e.type == OMEGA_TYPE_STRING ? std::string(wanted) : std::string(type_name(e.type)) + ", not " + wanted));
+}
+
+}  // namespace
+
+const char* type_name(omega_value_type t) {
+  switch (t) {
+    case OMEGA_TYPE_STRING: return "a string";
+    case OMEGA_TYPE_INT: return "an integer";
+    case OMEGA_TYPE_DOUBLE: return "a number";
+    case OMEGA_TYPE_BOOL: return "a boolean";
+    case OMEGA_TYPE_NULL: return "null";
+    case OMEGA_TYPE_JSON: return "a JSON array or object";
+  }
+  return "an unknown type";
+}
+
+std::shared_ptr<const Snapshot> Snapshot::empty() {
+  auto s = std::make_shared<Snapshot>();
+  s->raw_ = "{}";
+  s->build_index();
+  return s;
+}
+
+std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch) {
+  auto members = json::parse_object(raw, OMEGA_E_BAD_SNAPSHOT);
+  auto s = std::make_shared<Snapshot>();
+  s->entries_.reserve(members.size());
+  for (auto& m : members) {
+    if (m.key.empty()) throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot has an empty key");
+    if (m.key.find('\0') != std::string::npos) throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot key contains NUL");
+    Entry e;
+    e.key = std::move(m.key);
+    e.folded = folded_copy(e.key);
+    e.text = std::move(m.text);
+    e.i = m.i;
+    e.d = m.d;
+    e.b = m.b;
+    switch (m.kind) {
+      case json::Kind::String: e.type = OMEGA_TYPE_STRING; break;
+      case json::Kind::Int: e.type = OMEGA_TYPE_INT; break;
+      case json::Kind::Double: e.type = OMEGA_TYPE_DOUBLE; break;
+      case json::Kind::Bool: e.type = OMEGA_TYPE_BOOL; break;
+      case json::Kind::Null: e.type = OMEGA_TYPE_NULL; break;
+      case json::Kind::Nested: e.type = OMEGA_TYPE_JSON; break;
+    }
+    s->entries_.push_back(std::move(e));
+  }
+  std::sort(s->entries_.begin(), s->entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.folded < b.folded || (a.folded == b.folded && a.key < b.key); });
+  for (size_t i = 1; i < s->entries_.size(); ++i) {
+    if (s->entries_[i].folded == s->entries_[i - 1].folded)
+      throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot keys " + s->entries_[i - 1].key + " and " + s->entries_[i].key +
+                                            " differ only in case");
+  }
+  s->version_ = version;
+  s->epoch_ = std::move(epoch);
+  s->raw_ = std::move(raw);
+  s->build_index();
+  return s;
+}
+
+void Snapshot::build_index() {
+  size_t cap = 8;
+  while (cap < entries_.size() * 2) cap *= 2;
+  slots_.assign(cap, Slot{});
+  mask_ = static_cast<uint32_t>(cap - 1);
+  std::vector<char> scratch;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const std::string& k = entries_[i].folded;
+    scratch.resize(k.size() + 8);
+    uint32_t h = fold_and_hash(k.data(), k.size(), scratch.data());
+    uint32_t at = h & mask_;
+    while (slots_[at].index_plus_one != 0) at = (at + 1) & mask_;
+    slots_[at] = Slot{h, static_cast<uint32_t>(i + 1)};
+  }
+}
+
+const Entry* Snapshot::find(const char* key) const noexcept {
+  size_t len = std::strlen(key);
+  char stack_buf[kStackKey + 8];
+  std::string heap_buf;
+  char* folded = stack_buf;
+  if (len > kStackKey) {
+    heap_buf.resize(len + 8);
+    folded = heap_buf.data();
+  }
+  uint32_t h = fold_and_hash(key, len, folded);
+  for (uint32_t at = h & mask_;; at = (at + 1) & mask_) {
+    const Slot& slot = slots_[at];
+    if (slot.index_plus_one == 0) return nullptr;
+    if (slot.hash != h) continue;
+    const Entry& e = entries_[slot.index_plus_one - 1];
+    if (e.folded.size() == len && std::memcmp(e.folded.data(), folded, len) == 0) return &e;
+  }
+}
+
+std::vector<std::string> Snapshot::changed_since(const Snapshot& before) const {
+  std::vector<std::string> changed;
+  const auto& a = before.entries_;
+  const auto& b = entries_;
+  size_t i = 0, j = 0;
+  auto less = [](const Entry& x, const Entry& y) { return x.folded < y.folded || (x.folded == y.folded && x.key < y.key); };
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && less(a[i], b[j]))) {
+      changed.push_back(a[i++].key);
+    } else if (i == a.size() || less(b[j], a[i])) {
+      changed.push_back(b[j++].key);
+    } else {
+      if (a[i].type != b[j].type || a[i].text != b[j].text) changed.push_back(b[j].key);
+      ++i;
+      ++j;
+    }
+  }
+  std::sort(changed.begin(), changed.end());
+  return changed;
+}
+
+int64_t entry_as_int64(const Entry& e) {
+  switch (e.type) {
+    case OMEGA_TYPE_INT: return e.i;
+    case OMEGA_TYPE_DOUBLE:
+      if (std::trunc(e.d) == e.d && e.d >= -9223372036854775808.0 && e.d < 9223372036854775808.0)
+        return static_cast<int64_t>(e.d);
+      type_error(e, "an integer");
+    case OMEGA_TYPE_STRING: {
+      const std::string& t = e.text;
+      size_t start = (!t.empty() && t[0] == '-') ? 1 : 0;
+      bool ok = t.size() > start && t.size() - start <= 19 &&
+                std::all_of(t.begin() + start, t.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (ok) {
+        errno = 0;
+        long long v = std::strtoll(t.c_str(), nullptr, 10);
+        if (errno != ERANGE) return v;
+      }
+      type_error(e, "an integer");
+    }
+    default: type_error(e, "an integer");
+  }
+}
+
+double entry_as_double(const Entry& e) {
+  switch (e.type) {
+    case OMEGA_TYPE_INT:
+    case OMEGA_TYPE_DOUBLE: return e.d;
+    case OMEGA_TYPE_STRING: {
+      // Exactly one JSON number: no spaces, no "nan", "inf" or hex.
+      try {
+        auto m = json::parse_object("{\"v\":" + e.text + "}", OMEGA_E_TYPE);
+        if (m.size() == 1 && (m[0].kind == json::Kind::Int || m[0].kind == json::Kind::Double) &&
+            e.text.find_first_of(" \t\r\n") == std::string::npos)
+          return m[0].d;
+      } catch (const Error&) {
+      }
+      type_error(e, "a number");
+    }
+    default: type_error(e, "a number");
+  }
+}
+
+bool entry_as_bool(const Entry& e) {
+  if (e.type == OMEGA_TYPE_BOOL) return e.b;
+  if (e.type == OMEGA_TYPE_STRING) {
+    static const char* const kTrue[] = {"true", "1", "yes", "on"};
+    static const char* const kFalse[] = {"false", "0", "no", "off"};
+    for (const char* w : kTrue)
+      if (strcasecmp(e.text.c_str(), w) == 0) return true;
+    for (const char* w : kFalse)
+      if (strcasecmp(e.text.c_str(), w) == 0) return false;
+    type_error(e, "a boolean");
+  }
+  type_error(e, "a boolean");
+}
+
+}  // namespace omega

@@ -1,0 +1,64 @@
+// One immutable version of the settings, built once by the watcher and then
+// shared read-only by every reader thread. Lookups ignore ASCII case.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "omega_config.h"
+
+namespace omega {
+
+struct Entry {
+  std::string key;     // as published
+  std::string folded;  // upper-cased, for lookups
+  std::string text;    // value text handed to callers (strings unquoted)
+  omega_value_type type = OMEGA_TYPE_NULL;
+  int64_t i = 0;
+  double d = 0;
+  bool b = false;
+};
+
+class Snapshot {
+ public:
+  // Parses the omega:config JSON; throws Error(OMEGA_E_BAD_SNAPSHOT) naming
+  // what is wrong. raw is kept for the last-known-good file.
+  static std::shared_ptr<const Snapshot> parse(std::string raw, int64_t version, std::string epoch);
+  // Version 0, no keys.
+  static std::shared_ptr<const Snapshot> empty();
+
+  // nullptr when absent. Never allocates for keys up to 256 bytes.
+  const Entry* find(const char* key) const noexcept;
+  // Sorted by key.
+  const std::vector<Entry>& entries() const { return entries_; }
+  int64_t version() const { return version_; }
+  const std::string& epoch() const { return epoch_; }
+  const std::string& raw() const { return raw_; }
+
+  // Keys added, removed or modified since `before`, sorted.
+  std::vector<std::string> changed_since(const Snapshot& before) const;
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t index_plus_one = 0;  // 0 = empty slot
+  };
+  void build_index();
+
+  std::vector<Entry> entries_;
+  std::vector<Slot> slots_;
+  uint32_t mask_ = 0;
+  int64_t version_ = 0;
+  std::string epoch_;
+  std::string raw_;
+};
+
+// Typed reads shared by omega_cfg_get_* and omega_snapshot_get_*; each throws
+// Error(OMEGA_E_TYPE) naming the key and both types, never echoing the value.
+int64_t entry_as_int64(const Entry& e);
+double entry_as_double(const Entry& e);
+bool entry_as_bool(const Entry& e);
+const char* type_name(omega_value_type t);
+
+}  // namespace omega

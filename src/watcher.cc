@@ -1,0 +1,161 @@
+#include "watcher.h"
+
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "errors.h"
+#include "reader.h"
+
+namespace omega {
+namespace {
+
+using std::chrono::milliseconds;
+
+bool is_message(const redisReply* r) {
+  return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->type == REDIS_REPLY_STRING &&
+         (std::strcmp(r->element[0]->str, "message") == 0 || std::strcmp(r->element[0]->str, "pmessage") == 0);
+}
+
+bool is_pong(const redisReply* r) {
+  if (r->type == REDIS_REPLY_STATUS) return std::strcmp(r->str, "PONG") == 0;
+  return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->type == REDIS_REPLY_STRING &&
+         std::strcmp(r->element[0]->str, "pong") == 0;
+}
+
+milliseconds jittered(milliseconds backoff) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<long> half(backoff.count() / 2, backoff.count());
+  return milliseconds(half(rng));
+}
+
+}  // namespace
+
+Watcher::Watcher(Reader& reader) : reader_(reader) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw Error(OMEGA_E_INTERNAL, std::string("eventfd: ") + std::strerror(errno));
+}
+
+Watcher::~Watcher() {
+  stop();
+  close(wake_fd_);
+}
+
+std::thread::id Watcher::start() {
+  thread_ = std::thread([this] { run(); });
+  return thread_.get_id();
+}
+
+void Watcher::stop() {
+  if (!thread_.joinable()) return;
+  uint64_t one = 1;
+  while (write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  thread_.join();
+}
+
+void Watcher::sleep(milliseconds d) {
+  struct pollfd p = {wake_fd_, POLLIN, 0};
+  auto until = Clock::now() + d;
+  for (;;) {
+    auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return;
+    int n = poll(&p, 1, static_cast<int>(left));
+    if (n > 0) throw Stopped();
+  }
+}
+
+void Watcher::run() {
+  const Settings& s = reader_.settings();
+  milliseconds backoff(50);
+  try {
+    for (;;) {
+      bool connected = false;
+      try {
+        serve(connected);
+      } catch (const ConnError& e) {
+        reader_.on_disconnected(e.what());
+        if (first_attempt_) {
+          first_attempt_ = false;
+          reader_.on_first_attempt(false, e.what());
+        }
+      }
+      if (connected) backoff = milliseconds(50);  // a fresh outage starts the backoff over
+      sleep(jittered(backoff));
+      backoff = std::min(backoff * 2, s.reconnect_max);
+    }
+  } catch (const Stopped&) {
+  } catch (const std::exception& e) {
+    reader_.on_disconnected(std::string("watcher stopped: ") + e.what());
+  }
+  reader_.on_first_attempt(false, "closed before the first sync");
+}
+
+void Watcher::sync(RedisConn& cmd) {
+  const Settings& s = reader_.settings();
+  Published p = fetch_published(cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
+  applied_fingerprint_ = p.fingerprint;
+  reader_.offer(p);
+}
+
+void Watcher::serve(bool& connected) {
+  const Settings& s = reader_.settings();
+  RedisConn sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  RedisConn cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  // Subscribe first, then read: a publish between the two is not lost.
+  Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
+  if (confirm->type == REDIS_REPLY_ERROR) throw ConnError(std::string("SUBSCRIBE refused: ") + confirm->str);
+  sync(cmd);
+  reader_.on_connected();
+  connected = true;
+  if (first_attempt_) {
+    first_attempt_ = false;
+    reader_.on_first_attempt(true, "");
+  }
+
+  auto next_ping = Clock::now() + s.heartbeat;
+  auto next_poll = Clock::now() + s.poll_interval;
+  bool ping_outstanding = false;
+  for (;;) {
+    auto wake_at = std::min(next_ping, next_poll);
+    auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
+    struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    int n = poll(p, 2, static_cast<int>(left));
+    if (n < 0 && errno != EINTR) throw ConnError(std::string("poll: ") + std::strerror(errno));
+    if (n > 0 && p[1].revents) throw Stopped();
+    if (n > 0 && p[0].revents) {
+      sub.read_available();
+      bool hinted = false;
+      while (Reply r = sub.next_buffered()) {
+        if (is_message(r.get())) hinted = true;
+        else if (is_pong(r.get())) ping_outstanding = false;
+      }
+      if (hinted) {
+        sync(cmd);  // a burst of messages becomes one fetch of the latest state
+        continue;   // read what arrived meanwhile (a PONG, say) before judging the heartbeat
+      }
+    }
+    auto now = Clock::now();
+    if (now >= next_ping) {
+      if (ping_outstanding)
+        throw ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
+                        std::to_string(s.heartbeat.count()) + " ms");
+      sub.send({"PING"}, now + s.command_timeout);
+      ping_outstanding = true;
+      next_ping = now + s.heartbeat;
+    }
+    if (now >= next_poll) {
+      if (fetch_fingerprint(cmd, s.names, now + s.command_timeout) != applied_fingerprint_) sync(cmd);
+      else reader_.on_synced();
+      next_poll = Clock::now() + s.poll_interval;
+    }
+  }
+}
+
+}  // namespace omega

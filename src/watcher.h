@@ -1,0 +1,44 @@
+// The background thread of a handle: where reloads happen.
+//
+// It subscribes to the channel, then reads the snapshot (so no publish can
+// fall between the two), and from then on waits in poll() for: a message (a
+// hint: fetch again, coalescing a burst into one fetch), the heartbeat tick
+// (PING on the subscriber connection: a silent partition shows as a missing
+// PONG), the backstop tick (compare version + meta; fetch if they changed),
+// and the wake fd (close). Any connection failure drops both connections and
+// reconnects with capped exponential backoff and jitter, re-applying AUTH,
+// SELECT and SUBSCRIBE from scratch.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "redis_conn.h"
+
+namespace omega {
+
+class Reader;
+
+class Watcher {
+ public:
+  explicit Watcher(Reader& reader);
+  ~Watcher();  // stops
+  std::thread::id start();
+  // Wakes the thread and joins it; prompt whatever Redis is doing.
+  void stop();
+
+ private:
+  void run();
+  void serve(bool& connected);  // one connection's life; ends only by exception
+  void sync(RedisConn& cmd);
+  void sleep(std::chrono::milliseconds d);  // throws Stopped on wake
+
+  Reader& reader_;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  bool first_attempt_ = true;
+  std::string applied_fingerprint_;  // what the last fetch saw
+};
+
+}  // namespace omega
