@@ -13,8 +13,22 @@ struct LocalSlot {
   std::shared_ptr<const Snapshot> snapshot;
 };
 constexpr int kSlots = 4;
-thread_local LocalSlot tls_slots[kSlots];
-thread_local unsigned tls_victim = 0;
+struct LocalSlots {
+  LocalSlot slot[kSlots];
+  unsigned victim = 0;
+};
+
+// The hot path touches only a trivial pointer: a thread_local with a
+// destructor would cost a guard check per read. The owner below frees the
+// slots (and drops their snapshot references) when the thread exits.
+__attribute__((tls_model("initial-exec"))) thread_local LocalSlots* tls_slots = nullptr;
+
+LocalSlots& make_local_slots() {
+  thread_local std::unique_ptr<LocalSlots> owner;
+  owner = std::make_unique<LocalSlots>();
+  tls_slots = owner.get();
+  return *owner;
+}
 
 }  // namespace
 
@@ -39,7 +53,8 @@ std::shared_ptr<const Snapshot> Cache::load() const {
 
 const Snapshot& Cache::local() const {
   uint64_t generation = generation_.load(std::memory_order_acquire);
-  for (LocalSlot& slot : tls_slots) {
+  LocalSlots& slots = tls_slots ? *tls_slots : make_local_slots();
+  for (LocalSlot& slot : slots.slot) {
     if (slot.cache_id != id_) continue;
     if (slot.generation != generation) {
       slot.snapshot = load();
@@ -47,7 +62,7 @@ const Snapshot& Cache::local() const {
     }
     return *slot.snapshot;
   }
-  LocalSlot& slot = tls_slots[tls_victim++ % kSlots];
+  LocalSlot& slot = slots.slot[slots.victim++ % kSlots];
   slot.cache_id = id_;
   slot.generation = generation;
   slot.snapshot = load();

@@ -55,7 +55,11 @@ void Callbacks::run_all(int64_t version, const std::vector<std::string>& changed
       if (r->removed) continue;
       running_ = r->token;
     }
-    r->fn(version, keys.data(), keys.size(), snapshot, r->user_data);
+    try {
+      r->fn(version, keys.data(), keys.size(), snapshot, r->user_data);
+    } catch (...) {
+      // A C++ callback that throws must not take the watcher down with it.
+    }
     bool destroy_now;
     {
       std::lock_guard<std::mutex> lock(mu_);

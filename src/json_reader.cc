@@ -43,14 +43,13 @@ class Reader {
   void object(int depth, std::vector<Member>* members) {
     if (depth >= kMaxDepth) fail("nesting deeper than 64");
     expect('{');
-    std::unordered_set<std::string> seen;
+    std::vector<std::string> keys;  // checked for duplicates once the object is read
     skip_ws();
     if (peek() == '}') { ++pos_; return; }
     for (;;) {
       skip_ws();
       if (peek() != '"') fail("expected a string key");
       std::string key = string();
-      if (!seen.insert(key).second) fail("duplicate key \"" + key + "\"");
       skip_ws();
       expect(':');
       skip_ws();
@@ -60,13 +59,24 @@ class Reader {
         value(depth + 1, &m);
         members->push_back(std::move(m));
       } else {
+        keys.push_back(std::move(key));
         value(depth + 1, nullptr);
       }
       skip_ws();
       if (peek() == ',') { ++pos_; continue; }
       expect('}');
+      std::vector<const std::string*> sorted;
+      if (members) for (const auto& m : *members) sorted.push_back(&m.key);
+      for (const auto& k : keys) sorted.push_back(&k);
+      reject_duplicates(sorted);
       return;
     }
+  }
+
+  void reject_duplicates(const std::vector<const std::string*>& keys) {
+    std::unordered_set<std::string_view> seen(keys.size() * 2);
+    for (const std::string* k : keys)
+      if (!seen.insert(*k).second) fail("duplicate key \"" + *k + "\"");
   }
 
   void array(int depth) {
@@ -209,7 +219,18 @@ class Reader {
       if (c == '"') { ++pos_; return out; }
       if (c < 0x20) fail("control character in a string");
       if (c >= 0x80) { utf8_sequence(out); continue; }
-      if (c != '\\') { out += static_cast<char>(c); ++pos_; continue; }
+      if (c != '\\') {
+        // A run of plain ASCII is appended in one go.
+        size_t end = pos_ + 1;
+        while (end < s_.size()) {
+          unsigned char d = static_cast<unsigned char>(s_[end]);
+          if (d == '"' || d == '\\' || d < 0x20 || d >= 0x80) break;
+          ++end;
+        }
+        out.append(s_.data() + pos_, end - pos_);
+        pos_ = end;
+        continue;
+      }
       ++pos_;
       int e = peek();
       ++pos_;

@@ -46,7 +46,14 @@ uint32_t fold_and_hash(const char* key, size_t len, char* out) {
   }
   if (i < len) {
     uint64_t w = 0;
-    std::memcpy(&w, key + i, len - i);
+    if (len >= 8) {
+      // The last 8 bytes, shifted to drop what the loop already hashed: one
+      // load instead of a byte loop or a variable-length memcpy call.
+      std::memcpy(&w, key + len - 8, 8);
+      w >>= 8 * (8 - (len - i));
+    } else {
+      for (size_t k = 0; k < len; ++k) w |= static_cast<uint64_t>(static_cast<unsigned char>(key[k])) << (8 * k);
+    }
     w = fold_word(w);
     std::memcpy(out + i, &w, 8);
     h = mix(h, w);
@@ -54,11 +61,29 @@ uint32_t fold_and_hash(const char* key, size_t len, char* out) {
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
+// Equal folded keys, compared a word at a time; both buffers are zero-padded
+// to a multiple of 8 bytes.
+inline bool same_words(const char* a, const char* b, size_t len) {
+  for (size_t i = 0; i < len; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::string folded_copy(const std::string& key) {
   std::string out(key.size() + 8, '\0');
   fold_and_hash(key.data(), key.size(), out.data());
   out.resize(key.size());
   return out;
+}
+
+// Key order: case-insensitive first, so iteration and diffs read naturally.
+bool entry_less(const Entry& a, const Entry& b) {
+  int c = a.folded.compare(b.folded);
+  return c < 0 || (c == 0 && a.key < b.key);
 }
 
 [[noreturn]] void type_error(const Entry& e, const char* wanted) {
@@ -97,6 +122,8 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
     Entry e;
     e.key = std::move(m.key);
     e.folded = folded_copy(e.key);
+    e.padded = e.folded;
+    e.padded.resize((e.folded.size() + 7) / 8 * 8 + 8, '\0');
     e.text = std::move(m.text);
     e.i = m.i;
     e.d = m.d;
@@ -111,8 +138,19 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
     }
     s->entries_.push_back(std::move(e));
   }
-  std::sort(s->entries_.begin(), s->entries_.end(),
-            [](const Entry& a, const Entry& b) { return a.folded < b.folded || (a.folded == b.folded && a.key < b.key); });
+  // omega-settingsd publishes keys in order: then there is nothing to sort.
+  // Otherwise sort by index and move each entry once (sorting the entries
+  // themselves would move four strings per swap).
+  if (!std::is_sorted(s->entries_.begin(), s->entries_.end(), entry_less)) {
+    std::vector<uint32_t> order(s->entries_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    const auto& unsorted = s->entries_;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return entry_less(unsorted[a], unsorted[b]); });
+    std::vector<Entry> sorted;
+    sorted.reserve(order.size());
+    for (uint32_t i : order) sorted.push_back(std::move(s->entries_[i]));
+    s->entries_ = std::move(sorted);
+  }
   for (size_t i = 1; i < s->entries_.size(); ++i) {
     if (s->entries_[i].folded == s->entries_[i - 1].folded)
       throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot keys " + s->entries_[i - 1].key + " and " + s->entries_[i].key +
@@ -156,7 +194,7 @@ const Entry* Snapshot::find(const char* key) const noexcept {
     if (slot.index_plus_one == 0) return nullptr;
     if (slot.hash != h) continue;
     const Entry& e = entries_[slot.index_plus_one - 1];
-    if (e.folded.size() == len && std::memcmp(e.folded.data(), folded, len) == 0) return &e;
+    if (e.folded.size() == len && same_words(e.padded.data(), folded, len)) return &e;
   }
 }
 
@@ -165,11 +203,10 @@ std::vector<std::string> Snapshot::changed_since(const Snapshot& before) const {
   const auto& a = before.entries_;
   const auto& b = entries_;
   size_t i = 0, j = 0;
-  auto less = [](const Entry& x, const Entry& y) { return x.folded < y.folded || (x.folded == y.folded && x.key < y.key); };
   while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && less(a[i], b[j]))) {
+    if (j == b.size() || (i < a.size() && entry_less(a[i], b[j]))) {
       changed.push_back(a[i++].key);
-    } else if (i == a.size() || less(b[j], a[i])) {
+    } else if (i == a.size() || entry_less(b[j], a[i])) {
       changed.push_back(b[j++].key);
     } else {
       if (a[i].type != b[j].type || a[i].text != b[j].text) changed.push_back(b[j].key);

@@ -12,7 +12,8 @@ namespace omega {
 
 struct Entry {
   std::string key;     // as published
-  std::string folded;  // upper-cased, for lookups
+  std::string folded;  // upper-cased, for sorting and diffs
+  std::string padded;  // folded, zero-padded to whole 8-byte words, for lookups
   std::string text;    // value text handed to callers (strings unquoted)
   omega_value_type type = OMEGA_TYPE_NULL;
   int64_t i = 0;
