@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/test-c.sh
+scripts/fuzz.sh 20
 scripts/test-daemon.sh
 scripts/test-python.sh
 echo "omega-config: every suite passed"
