@@ -9,6 +9,8 @@ packages=(
   libcriterion-dev libbenchmark-dev
   redis-server redis-tools curl jq
   python3-venv
+  wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
+  clang  # libFuzzer targets (scripts/fuzz.sh)
 )
 
 missing=()
