@@ -10,7 +10,7 @@ packages=(
   redis-server redis-tools curl jq
   python3-venv
   wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
-  clang  # libFuzzer targets (scripts/fuzz.sh)
+  clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
 )
 
 missing=()
