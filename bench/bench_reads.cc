@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +17,7 @@ namespace {
 std::vector<std::string> keys;  // 20 characters each
 std::unordered_map<std::string, std::string> floor_map;
 omega_cfg* cfg = nullptr;
+std::shared_ptr<const std::unordered_map<std::string, std::string>> shared_map;
 
 void make_data() {
   std::string json = "{";
@@ -28,6 +30,7 @@ void make_data() {
     json += (i ? ",\"" : "\"") + std::string(key) + "\":\"" + value + "\"";
   }
   json += "}";
+  shared_map = std::make_shared<const std::unordered_map<std::string, std::string>>(floor_map);
   static BenchRedis redis;  // lives until exit
   redis.publish(json, 1);
   omega_cfg_options o = OMEGA_CFG_OPTIONS_INIT;
@@ -47,6 +50,21 @@ void BM_floor_unordered_map(benchmark::State& state) {
   for (auto _ : state) {
     const std::string& k = keys[i++ % keys.size()];
     auto it = floor_map.find(k);
+    std::memcpy(buf, it->second.c_str(), it->second.size() + 1);
+    benchmark::DoNotOptimize(buf);
+  }
+}
+
+// The trap: every read loads a shared std::shared_ptr atomically (C++17's
+// std::atomic_load, which takes a lock from a global pool, as C++20's
+// std::atomic<std::shared_ptr> does in libstdc++ 12), then looks up.
+
+void BM_trap_atomic_shared_ptr(benchmark::State& state) {
+  char buf[128];
+  size_t i = state.thread_index() * 37;
+  for (auto _ : state) {
+    auto map = std::atomic_load(&shared_map);
+    auto it = map->find(keys[i++ % keys.size()]);
     std::memcpy(buf, it->second.c_str(), it->second.size() + 1);
     benchmark::DoNotOptimize(buf);
   }
@@ -100,6 +118,7 @@ void BM_omega_cfg_get_int64_type_error(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_floor_unordered_map)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_trap_atomic_shared_ptr)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_omega_cfg_get)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_omega_cfg_get_lowercase)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_omega_snapshot_get)->Threads(1)->Threads(2)->UseRealTime();
