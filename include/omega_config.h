@@ -93,7 +93,9 @@ typedef struct omega_cfg_options {
   unsigned struct_version;
   /* redis://[user:password@]host[:port][/db], redis://[::1]:6379/0,
    * unix:///path/redis.sock[?db=N][&password=P][&user=U].
-   * Default: "redis://127.0.0.1:6379/0". */
+   * Default: "redis://127.0.0.1:6379/0". A host name (not an IP literal) is
+   * resolved with the system resolver, which a hung DNS server can stall:
+   * use IP literals where close() must be prompt whatever the network does. */
   const char *redis_url;
   /* Prefix for every name: "staging" -> "staging:omega:config",
    * "staging:omega:config:version", "staging:omega:config:meta",
@@ -142,7 +144,7 @@ typedef enum omega_value_type {
   OMEGA_TYPE_DOUBLE = 2, /* any other JSON number */
   OMEGA_TYPE_BOOL = 3,
   OMEGA_TYPE_NULL = 4,   /* listed by iteration; reads say NOT_FOUND */
-  OMEGA_TYPE_JSON = 5    /* nested array/object, kept as compact JSON text */
+  OMEGA_TYPE_JSON = 5    /* nested array/object, kept as its JSON text as published */
 } omega_value_type;
 
 /* The value's text (strings unquoted; numbers, booleans and nested values as
@@ -228,8 +230,9 @@ OMEGA_API int omega_cfg_on_reload(omega_cfg *cfg, omega_reload_fn fn,
                                   uint64_t *out_token);
 
 /* Unregisters. If the callback is running on the watcher thread, waits until
- * it returns (unless called from inside a callback, where it cannot wait: the
- * callback simply never runs again). Then calls destroy(user_data). */
+ * it returns, then calls destroy(user_data). Called from inside any reload
+ * callback (of any handle) it never waits: the callback simply never runs
+ * again, and destroy runs once its current run has returned. */
 OMEGA_API int omega_cfg_off_reload(omega_cfg *cfg, uint64_t token);
 
 /* ---- Health -------------------------------------------------------------- */

@@ -16,7 +16,8 @@ using omega::Error;
 
 namespace {
 
-int fail(int code, const std::string& message) {
+// Never allocates, so it is safe outside the try blocks too.
+int fail(int code, const char* message) {
   omega::set_last_error(message);
   return code;
 }
@@ -31,7 +32,7 @@ int fail(int code, const std::string& message) {
     return fail(OMEGA_E_NOMEM, "out of memory");                   \
   }                                                                \
   catch (const std::exception& e) {                                \
-    return fail(OMEGA_E_INTERNAL, std::string("internal error: ") + e.what()); \
+    return fail(OMEGA_E_INTERNAL, e.what());                       \
   }                                                                \
   catch (...) {                                                    \
     return fail(OMEGA_E_INTERNAL, "internal error");               \
@@ -109,7 +110,8 @@ int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, si
   OMEGA_CHECK_ARG(key != nullptr, "omega_cfg_get: key is NULL");
   OMEGA_CHECK_ARG(buf != nullptr || buf_len == 0, "omega_cfg_get: buf is NULL but buf_len is not 0");
   OMEGA_API_BEGIN
-  const omega::Entry& e = find_or_throw(cfg->rep->cache().local(), key);
+  omega::LocalRef snap = cfg->rep->cache().local();
+  const omega::Entry& e = find_or_throw(*snap, key);
   if (out_len) *out_len = e.text.size();
   if (buf_len <= e.text.size())
     throw Error(OMEGA_E_BUFFER_TOO_SMALL, e.key + " needs a buffer of " + std::to_string(e.text.size() + 1) + " bytes");
@@ -120,26 +122,27 @@ int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, si
 
 int omega_cfg_get_int64(omega_cfg* cfg, const char* key, int64_t* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_int64: cfg, key and out must not be NULL");
-  return typed_get(cfg->rep->cache().local(), key, out, omega::entry_as_int64);
+  return typed_get(*cfg->rep->cache().local(), key, out, omega::entry_as_int64);
 }
 
 int omega_cfg_get_double(omega_cfg* cfg, const char* key, double* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_double: cfg, key and out must not be NULL");
-  return typed_get(cfg->rep->cache().local(), key, out, omega::entry_as_double);
+  return typed_get(*cfg->rep->cache().local(), key, out, omega::entry_as_double);
 }
 
 int omega_cfg_get_bool(omega_cfg* cfg, const char* key, int* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_bool: cfg, key and out must not be NULL");
-  return typed_get(cfg->rep->cache().local(), key, out, [](const omega::Entry& e) { return omega::entry_as_bool(e) ? 1 : 0; });
+  return typed_get(*cfg->rep->cache().local(), key, out, [](const omega::Entry& e) { return omega::entry_as_bool(e) ? 1 : 0; });
 }
 
 int omega_cfg_require(omega_cfg* cfg, const char* const* keys, size_t n_keys) {
   OMEGA_CHECK_ARG(cfg != nullptr, "omega_cfg_require: cfg is NULL");
   OMEGA_CHECK_ARG(keys != nullptr || n_keys == 0, "omega_cfg_require: keys is NULL");
-  for (size_t i = 0; i < n_keys; ++i) {
-    OMEGA_CHECK_ARG(keys[i] != nullptr && keys[i][0] != '\0', "omega_cfg_require: key " + std::to_string(i) + " is NULL or empty");
-  }
   OMEGA_API_BEGIN
+  for (size_t i = 0; i < n_keys; ++i) {
+    if (keys[i] == nullptr || keys[i][0] == '\0')
+      throw Error(OMEGA_E_INVALID_ARG, "omega_cfg_require: key " + std::to_string(i) + " is NULL or empty");
+  }
   cfg->rep->require(std::vector<std::string>(keys, keys + n_keys));
   return OMEGA_OK;
   OMEGA_API_END
@@ -190,22 +193,26 @@ int omega_snapshot_get_bool(const omega_snapshot* snap, const char* key, int* ou
 
 int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value_type* out) {
   OMEGA_CHECK_ARG(snap && key && out, "omega_snapshot_type: snap, key and out must not be NULL");
+  OMEGA_API_BEGIN
   const omega::Entry* e = snap->rep->find(key);
-  if (e == nullptr) return fail(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key);
+  if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key);
   *out = e->type;
   return OMEGA_OK;
+  OMEGA_API_END
 }
 
 int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** out_key, const char** out_value,
                          omega_value_type* out_type) {
   OMEGA_CHECK_ARG(snap && out_key && out_value, "omega_snapshot_entry: snap, out_key and out_value must not be NULL");
+  OMEGA_API_BEGIN
   const auto& entries = snap->rep->entries();
   if (index >= entries.size())
-    return fail(OMEGA_E_NOT_FOUND, "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
+    throw Error(OMEGA_E_NOT_FOUND, "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
   *out_key = entries[index].key.c_str();
   *out_value = entries[index].text.c_str();
   if (out_type) *out_type = entries[index].type;
   return OMEGA_OK;
+  OMEGA_API_END
 }
 
 int omega_cfg_on_reload(omega_cfg* cfg, omega_reload_fn fn, void* user_data, void (*destroy)(void*),

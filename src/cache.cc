@@ -18,16 +18,25 @@ struct LocalSlots {
   unsigned victim = 0;
 };
 
-// The hot path touches only a trivial pointer: a thread_local with a
-// destructor would cost a guard check per read. The owner below frees the
-// slots (and drops their snapshot references) when the thread exits.
+// The hot path touches only trivial thread_locals: one with a destructor
+// would cost a guard check per read. SlotsOwner frees the slots (dropping
+// their snapshot references) when the thread exits, and marks them gone so
+// that reads made after that (from atexit handlers, say) still work.
 __attribute__((tls_model("initial-exec"))) thread_local LocalSlots* tls_slots = nullptr;
+thread_local bool tls_slots_gone = false;
 
-LocalSlots& make_local_slots() {
-  thread_local std::unique_ptr<LocalSlots> owner;
-  owner = std::make_unique<LocalSlots>();
-  tls_slots = owner.get();
-  return *owner;
+struct SlotsOwner {
+  std::unique_ptr<LocalSlots> slots = std::make_unique<LocalSlots>();
+  ~SlotsOwner() {
+    tls_slots = nullptr;
+    tls_slots_gone = true;
+  }
+};
+
+LocalSlots* make_local_slots() {
+  thread_local SlotsOwner owner;
+  tls_slots = owner.slots.get();
+  return tls_slots;
 }
 
 }  // namespace
@@ -51,22 +60,36 @@ std::shared_ptr<const Snapshot> Cache::load() const {
   return current_;
 }
 
-const Snapshot& Cache::local() const {
-  uint64_t generation = generation_.load(std::memory_order_acquire);
-  LocalSlots& slots = tls_slots ? *tls_slots : make_local_slots();
-  for (LocalSlot& slot : slots.slot) {
-    if (slot.cache_id != id_) continue;
-    if (slot.generation != generation) {
-      slot.snapshot = load();
-      slot.generation = generation;
+LocalRef Cache::local() const {
+  LocalRef ref;
+  LocalSlots* slots = tls_slots;
+  if (slots == nullptr) {
+    if (tls_slots_gone) {
+      ref.hold_ = load();
+      ref.snapshot_ = ref.hold_.get();
+      return ref;
     }
-    return *slot.snapshot;
+    slots = make_local_slots();
   }
-  LocalSlot& slot = slots.slot[slots.victim++ % kSlots];
-  slot.cache_id = id_;
-  slot.generation = generation;
-  slot.snapshot = load();
-  return *slot.snapshot;
+  uint64_t generation = generation_.load(std::memory_order_acquire);
+  LocalSlot* slot = nullptr;
+  for (LocalSlot& s : slots->slot) {
+    if (s.cache_id == id_) {
+      slot = &s;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    slot = &slots->slot[slots->victim++ % kSlots];
+    slot->cache_id = id_;
+    slot->generation = 0;  // never a live generation: forces the load below
+  }
+  if (slot->generation != generation) {
+    slot->snapshot = load();
+    slot->generation = generation;
+  }
+  ref.snapshot_ = slot->snapshot.get();
+  return ref;
 }
 
 }  // namespace omega

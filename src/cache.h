@@ -15,6 +15,20 @@
 
 namespace omega {
 
+// What a read reads from: normally the thread's own reference (no reference
+// counting); once the thread's TLS is gone (atexit handlers, TLS-key
+// destructors), a counted reference instead. Keep it for the whole read.
+class LocalRef {
+ public:
+  const Snapshot& operator*() const { return *snapshot_; }
+  const Snapshot* operator->() const { return snapshot_; }
+
+ private:
+  friend class Cache;
+  const Snapshot* snapshot_ = nullptr;
+  std::shared_ptr<const Snapshot> hold_;  // only when TLS is gone
+};
+
 class Cache {
  public:
   explicit Cache(std::shared_ptr<const Snapshot> initial);
@@ -23,9 +37,9 @@ class Cache {
   void publish(std::shared_ptr<const Snapshot> s);
   // A counted reference (for pinning, and for the watcher).
   std::shared_ptr<const Snapshot> load() const;
-  // The calling thread's reference to the current snapshot; valid until this
-  // thread's next call on this cache. The hot path: no lock, no refcount.
-  const Snapshot& local() const;
+  // The current snapshot for a read on this thread. The hot path: no lock,
+  // no reference counting.
+  LocalRef local() const;
 
  private:
 

@@ -3,11 +3,12 @@
 #include <algorithm>
 
 namespace omega {
-
-void Callbacks::set_watcher_thread(std::thread::id id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  watcher_ = id;
-}
+namespace {
+// True while this thread runs a reload callback of *any* handle: such a thread
+// must never wait for a callback to finish (two handles' callbacks
+// unregistering each other would wait for each other forever).
+thread_local bool tls_in_callback = false;
+}  // namespace
 
 uint64_t Callbacks::add(omega_reload_fn fn, void* user_data, void (*destroy)(void*)) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -25,9 +26,9 @@ bool Callbacks::remove(uint64_t token) {
     r = *it;
     regs_.erase(it);
     r->removed = true;
-    if (std::this_thread::get_id() == watcher_) {
-      // Inside a callback: we cannot wait for ourselves. If it is this very
-      // callback, run_all destroys it once it returns.
+    if (tls_in_callback) {
+      // Inside a callback we never wait. If the one removed is running (this
+      // very callback, or another handle's), its run_all destroys it after.
       if (running_ == token) {
         r->destroy_after_run = true;
         return true;
@@ -55,11 +56,13 @@ void Callbacks::run_all(int64_t version, const std::vector<std::string>& changed
       if (r->removed) continue;
       running_ = r->token;
     }
+    tls_in_callback = true;
     try {
       r->fn(version, keys.data(), keys.size(), snapshot, r->user_data);
     } catch (...) {
       // A C++ callback that throws must not take the watcher down with it.
     }
+    tls_in_callback = false;
     bool destroy_now;
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -15,14 +15,13 @@ namespace omega {
 class Callbacks {
  public:
   uint64_t add(omega_reload_fn fn, void* user_data, void (*destroy)(void*));
-  // Unregisters token; waits for it to finish running unless called on the
-  // watcher thread; then destroys its user_data. False: unknown token.
+  // Unregisters token; waits for it to finish running unless called from
+  // inside a callback; then destroys its user_data. False: unknown token.
   bool remove(uint64_t token);
   // Runs every callback once, in registration order (watcher thread only).
   void run_all(int64_t version, const std::vector<std::string>& changed, const omega_snapshot* snapshot);
   // At close: destroys what is still registered.
   void destroy_all();
-  void set_watcher_thread(std::thread::id id);
 
  private:
   struct Registration {
@@ -42,7 +41,6 @@ class Callbacks {
   std::vector<std::shared_ptr<Registration>> regs_;  // guarded by mu_
   uint64_t next_token_ = 1;                          // guarded by mu_
   uint64_t running_ = 0;                             // token now running, guarded by mu_
-  std::thread::id watcher_;                          // guarded by mu_
 };
 
 }  // namespace omega

@@ -1,15 +1,19 @@
 #include "errors.h"
 
+#include <cstdio>
+
 #include "omega_config.h"
 
 namespace omega {
 namespace {
-thread_local std::string tls_last_error;
+// A plain array, not a std::string: a thread_local with a destructor would be
+// freed before atexit handlers and TLS-key destructors that may still call us.
+thread_local char tls_last_error[1024];
 }
 
-void set_last_error(const std::string& message) { tls_last_error = message; }
+void set_last_error(const char* message) { std::snprintf(tls_last_error, sizeof tls_last_error, "%s", message); }
 
-const char* last_error() { return tls_last_error.c_str(); }
+const char* last_error() { return tls_last_error; }
 
 const char* status_string(int code) {
   switch (code) {

@@ -16,7 +16,7 @@ class Error : public std::runtime_error {
   int code_;
 };
 
-void set_last_error(const std::string& message);
+void set_last_error(const char* message);  // never allocates
 const char* last_error();
 const char* status_string(int code);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -33,8 +34,11 @@ void write_lkg(const std::string& path, const Snapshot& s) {
   json::append_quoted(doc, s.raw());
   doc += "}\n";
 
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // Unique per process and per write (two handles may share a path), created
+  // exclusively and never through a planted symlink.
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter.fetch_add(1));
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) io_error("create " + tmp, path);
   bool ok = fchmod(fd, 0600) == 0;
   for (size_t off = 0; ok && off < doc.size();) {

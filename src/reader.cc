@@ -28,7 +28,7 @@ void Reader::open() {
     }
   }
   watcher_ = std::make_unique<Watcher>(*this);
-  callbacks_.set_watcher_thread(watcher_->start());
+  watcher_->start();
 
   std::unique_lock<std::mutex> lock(mu_);
   first_attempt_cv_.wait(lock, [&] { return first_attempt_done_; });
@@ -75,8 +75,8 @@ static std::string join(const std::vector<std::string>& v) {
 }
 
 void Reader::require(const std::vector<std::string>& keys) {
+  std::lock_guard<std::mutex> lock(mu_);  // offer() checks and installs under mu_ too
   auto snap = cache_.load();
-  std::lock_guard<std::mutex> lock(mu_);
   for (const auto& k : keys) {
     bool known = std::any_of(required_.begin(), required_.end(),
                              [&](const std::string& r) { return strcasecmp(r.c_str(), k.c_str()) == 0; });
@@ -113,6 +113,7 @@ void Reader::reject(const Published& p, const std::string& why) {
   std::lock_guard<std::mutex> lock(mu_);
   rejecting_ = true;
   rejected_fingerprint_ = p.fingerprint;
+  rejected_raw_ = p.raw;
   ++rejected_;
   note_error(OMEGA_E_BAD_SNAPSHOT, "rejected snapshot" + (p.version ? " version " + std::to_string(p.version) : "") +
                                        ": " + why + "; keeping version " + std::to_string(cache_.load()->version()));
@@ -124,7 +125,7 @@ void Reader::offer(const Published& p) {
     std::lock_guard<std::mutex> lock(mu_);
     last_sync_ = Clock::now();
     ever_synced_ = true;
-    if (rejecting_ && p.fingerprint == rejected_fingerprint_) return;  // already judged
+    if (rejecting_ && p.fingerprint == rejected_fingerprint_ && p.raw == rejected_raw_) return;  // already judged
     redis_empty_ = p.empty;
     if (p.empty) {
       rejecting_ = false;
@@ -135,8 +136,12 @@ void Reader::offer(const Published& p) {
     }
   }
   if (!p.error.empty()) return reject(p, p.error);
-  if (p.epoch == current->epoch() && p.version <= current->version()) {
-    // Same version, or an older one within the epoch (a lagging replica): keep ours.
+  bool same_epoch = !p.epoch.empty() && p.epoch == current->epoch();
+  bool nothing_new = p.epoch == current->epoch() && p.version == current->version();
+  if (nothing_new || (same_epoch && p.version < current->version())) {
+    // The same version, or an older one within a writer's epoch (a lagging
+    // replica): keep ours. Without epochs (a plain writer) a different version
+    // always wins: after Redis lost its data such a writer restarts at 1.
     std::lock_guard<std::mutex> lock(mu_);
     rejecting_ = false;
     from_lkg_ = false;
@@ -155,6 +160,7 @@ void Reader::offer(const Published& p) {
     if (!missing.empty()) {
       rejecting_ = true;
       rejected_fingerprint_ = p.fingerprint;
+      rejected_raw_ = p.raw;
       ++rejected_;
       note_error(OMEGA_E_BAD_SNAPSHOT, "rejected snapshot version " + std::to_string(p.version) +
                                            ": lacks required settings " + join(missing) + "; keeping version " +

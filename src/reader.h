@@ -67,7 +67,8 @@ class Reader {
   bool from_lkg_ = false;        // serving the file, not yet confirmed by Redis
   bool redis_empty_ = false;     // Redis lost the snapshot we serve
   bool rejecting_ = false;       // the newest snapshot in Redis was rejected
-  std::string rejected_fingerprint_;
+  std::string rejected_fingerprint_;  // what was last rejected, to judge it once
+  std::string rejected_raw_;
   Clock::time_point last_sync_{};
   bool ever_synced_ = false;
   uint64_t reloads_ = 0;

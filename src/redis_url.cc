@@ -48,7 +48,7 @@ void parse_query(std::string_view q, RedisEndpoint* ep) {
     if (name == "db") ep->db = parse_int(value, 0, 1000000, "db");
     else if (name == "password") ep->password = percent_decode(value, "password");
     else if (name == "user") ep->user = percent_decode(value, "user");
-    else bad("unknown query parameter '" + std::string(name) + "'");
+    else bad("unknown query parameter (allowed: db, password, user)");  // never echoed: it may be a secret
   }
 }
 
@@ -76,7 +76,8 @@ RedisEndpoint parse_redis_url(std::string_view url) {
   if (url.rfind("rediss://", 0) == 0) bad("rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
   if (url.rfind("redis://", 0) != 0) bad("scheme must be redis:// or unix://");
   std::string_view rest = url.substr(8);
-  size_t q = rest.find('?');
+  size_t at_sign = rest.rfind('@');
+  size_t q = rest.find('?', at_sign == std::string_view::npos ? 0 : at_sign);
   if (q != std::string_view::npos) {
     parse_query(rest.substr(q + 1), &ep);
     rest = rest.substr(0, q);

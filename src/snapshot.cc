@@ -179,7 +179,7 @@ void Snapshot::build_index() {
   }
 }
 
-const Entry* Snapshot::find(const char* key) const noexcept {
+const Entry* Snapshot::find(const char* key) const {
   size_t len = std::strlen(key);
   char stack_buf[kStackKey + 8];
   std::string heap_buf;
@@ -222,7 +222,9 @@ int64_t entry_as_int64(const Entry& e) {
   switch (e.type) {
     case OMEGA_TYPE_INT: return e.i;
     case OMEGA_TYPE_DOUBLE:
-      if (std::trunc(e.d) == e.d && e.d >= -9223372036854775808.0 && e.d < 9223372036854775808.0)
+      // 30.0 or 3e1 is 30; an integer token stored as a double overflowed int64.
+      if (e.text.find_first_of(".eE") != std::string::npos && std::trunc(e.d) == e.d &&
+          e.d >= -9223372036854775808.0 && e.d < 9223372036854775808.0)
         return static_cast<int64_t>(e.d);
       type_error(e, "an integer");
     case OMEGA_TYPE_STRING: {

@@ -30,7 +30,7 @@ class Snapshot {
   static std::shared_ptr<const Snapshot> empty();
 
   // nullptr when absent. Never allocates for keys up to 256 bytes.
-  const Entry* find(const char* key) const noexcept;
+  const Entry* find(const char* key) const;
   // Sorted by key.
   const std::vector<Entry>& entries() const { return entries_; }
   int64_t version() const { return version_; }

@@ -47,9 +47,8 @@ Watcher::~Watcher() {
   close(wake_fd_);
 }
 
-std::thread::id Watcher::start() {
+void Watcher::start() {
   thread_ = std::thread([this] { run(); });
-  return thread_.get_id();
 }
 
 void Watcher::stop() {
@@ -79,7 +78,10 @@ void Watcher::run() {
       bool connected = false;
       try {
         serve(connected);
-      } catch (const ConnError& e) {
+      } catch (const Stopped&) {
+        throw;
+      } catch (const std::exception& e) {
+        // ConnError, and anything else (bad_alloc on a huge snapshot): retry.
         reader_.on_disconnected(e.what());
         if (first_attempt_) {
           first_attempt_ = false;
@@ -91,8 +93,6 @@ void Watcher::run() {
       backoff = std::min(backoff * 2, s.reconnect_max);
     }
   } catch (const Stopped&) {
-  } catch (const std::exception& e) {
-    reader_.on_disconnected(std::string("watcher stopped: ") + e.what());
   }
   reader_.on_first_attempt(false, "closed before the first sync");
 }
@@ -119,11 +119,14 @@ void Watcher::serve(bool& connected) {
     reader_.on_first_attempt(true, "");
   }
 
+  // A PING unanswered after max(heartbeat, command timeout) means a dead link.
+  const auto pong_within = std::max(s.heartbeat, s.command_timeout);
   auto next_ping = Clock::now() + s.heartbeat;
   auto next_poll = Clock::now() + s.poll_interval;
   bool ping_outstanding = false;
+  Clock::time_point ping_sent{};
   for (;;) {
-    auto wake_at = std::min(next_ping, next_poll);
+    auto wake_at = std::min(ping_outstanding ? ping_sent + pong_within : next_ping, next_poll);
     auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
     struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int n = poll(p, 2, static_cast<int>(left));
@@ -142,12 +145,13 @@ void Watcher::serve(bool& connected) {
       }
     }
     auto now = Clock::now();
-    if (now >= next_ping) {
-      if (ping_outstanding)
-        throw ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
-                        std::to_string(s.heartbeat.count()) + " ms");
+    if (ping_outstanding && now - ping_sent >= pong_within)
+      throw ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
+                      std::to_string(pong_within.count()) + " ms");
+    if (!ping_outstanding && now >= next_ping) {
       sub.send({"PING"}, now + s.command_timeout);
       ping_outstanding = true;
+      ping_sent = now;
       next_ping = now + s.heartbeat;
     }
     if (now >= next_poll) {

@@ -24,7 +24,7 @@ class Watcher {
  public:
   explicit Watcher(Reader& reader);
   ~Watcher();  // stops
-  std::thread::id start();
+  void start();
   // Wakes the thread and joins it; prompt whatever Redis is doing.
   void stop();
 
