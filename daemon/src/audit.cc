@@ -1,0 +1,103 @@
+// JSON-lines audit writer with per-record fsync and keyed hashes for secrets.
+#include "audit.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "durable_file.h"
+#include "json_util.h"
+
+namespace omega::settingsd {
+
+bool AuditLog::open(const std::string &path, const std::string &key_path, std::string *error) {
+  path_ = path;
+  std::string key_text;
+  struct stat st;
+  if (stat(key_path.c_str(), &st) == 0) {
+    if (!read_whole_file(key_path, &key_text, error)) return false;
+    while (!key_text.empty() && (key_text.back() == '\n' || key_text.back() == '\r')) key_text.pop_back();
+    size_t bin_len = 0;
+    if (sodium_hex2bin(key_, sizeof key_, key_text.data(), key_text.size(), nullptr, &bin_len, nullptr) != 0 ||
+        bin_len != sizeof key_) {
+      *error = "audit key file " + key_path + " must hold 64 hex digits";
+      return false;
+    }
+  } else {
+    randombytes_buf(key_, sizeof key_);
+    if (!write_file_durably(key_path, to_hex(key_, sizeof key_) + "\n", 0600, "audit_key", error)) return false;
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    *error = "cannot open audit log " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  up_ = true;
+  return true;
+}
+
+std::string AuditLog::secret_hash(const std::string &value) const {
+  unsigned char out[16];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char *>(value.data()), value.size(), key_,
+                     sizeof key_);
+  return "b2:" + to_hex(out, sizeof out);
+}
+
+bool AuditLog::append(const AuditRecord &r, std::string *error) {
+  JsonPtr rec(cJSON_CreateObject());
+  cJSON_AddStringToObject(rec.get(), "time", utc_now_rfc3339().c_str());
+  cJSON_AddStringToObject(rec.get(), "action", r.action.c_str());
+  cJSON_AddStringToObject(rec.get(), "actor", r.actor.c_str());
+  cJSON_AddStringToObject(rec.get(), "request_id", r.request_id.c_str());
+  cJSON_AddStringToObject(rec.get(), "source", r.source.c_str());
+  cJSON_AddStringToObject(rec.get(), "version_before", std::to_string(r.version_before).c_str());
+  cJSON_AddStringToObject(rec.get(), "version_after", std::to_string(r.version_after).c_str());
+  cJSON *diff = cJSON_AddArrayToObject(rec.get(), "diff");
+  for (const AuditChange &c : r.diff) {
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "key", c.key.c_str());
+    auto put = [&](const char *name, const cJSON *v) {
+      if (!v) {
+        cJSON_AddNullToObject(item, name);
+      } else if (c.secret) {
+        // Hash the JSON text so a string "1" and a number 1 do not collide.
+        cJSON_AddStringToObject(item, name, secret_hash(json_print(v)).c_str());
+      } else {
+        cJSON_AddItemToObject(item, name, cJSON_Duplicate(v, true));
+      }
+    };
+    if (c.secret) cJSON_AddBoolToObject(item, "secret", true);
+    put("old", c.old_value);
+    put("new", c.new_value);
+    cJSON_AddItemToArray(diff, item);
+  }
+  std::string line = json_print(rec.get()) + "\n";
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  bool ok = fd_ >= 0;
+  size_t done = 0;
+  while (ok && done < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else done += size_t(n);
+  }
+  if (ok && ::fsync(fd_) != 0 && errno != EINVAL) ok = false;  // EINVAL: a device like /dev/null
+  if (!ok) {
+    *error = "cannot write the audit log " + path_ + ": " + std::strerror(errno);
+    // Reopen next time: the file may have been rotated or the disk freed.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    up_ = false;
+    return false;
+  }
+  up_ = true;
+  return true;
+}
+
+}  // namespace omega::settingsd

@@ -1,0 +1,30 @@
+// Background thread that calls Writer::reconcile() every interval, so Redis that restarted
+// empty, or was changed behind the writer's back, gets the .env's snapshot back within
+// seconds (a new version; a new epoch when the data was lost).
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace omega::settingsd {
+
+class Writer;
+
+class Reconciler {
+ public:
+  Reconciler(Writer *writer, int interval_ms) : writer_(writer), interval_ms_(interval_ms) {}
+  ~Reconciler() { stop(); }
+  void start();
+  void stop();
+
+ private:
+  Writer *writer_;
+  int interval_ms_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace omega::settingsd

@@ -1,0 +1,107 @@
+// The single writer's state machine: the current .env + validated snapshot + version, and the
+// three mutations (patch, reload, rollback) plus boot-time seeding and reconciliation.
+//
+// Every mutation runs under one lock, in this order, so a crash at any step leaves either the
+// whole old or the whole new .env and a restart that converges:
+//   parse + validate (no side effects) -> WATCH Redis (refuse 503 if down) -> audit record
+//   (refuse 503 if it cannot be synced) -> version mark file -> .env (temp, fsync, rename,
+//   dir fsync) -> MULTI/EXEC publish -> in-memory state, history, metrics.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "audit.h"
+#include "env_file.h"
+#include "history.h"
+#include "http_types.h"
+#include "json_util.h"
+#include "metrics.h"
+#include "publisher.h"
+#include "schema.h"
+#include "version_store.h"
+
+namespace omega::settingsd {
+
+struct Actor {
+  std::string name;
+  std::string request_id;
+  std::string source;
+};
+
+// Loads the .env and validates it. Returns false with every problem (line numbers for
+// syntax, key names for schema errors; never values) in *problems.
+bool load_env(const Schema &schema, const std::string &env_path, std::string *text, EnvFile *env,
+              JsonPtr *typed, std::vector<std::string> *problems);
+
+class Writer {
+ public:
+  Writer(std::string env_path, Schema schema, Publisher *publisher, AuditLog *audit, History *history,
+         Metrics *metrics, std::set<std::string> forbidden_keys);
+
+  // Reads and validates the .env, loads the version mark. False + problems.
+  bool load(std::vector<std::string> *problems);
+  // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries.
+  void boot();
+  // Compares Redis with the .env and republishes when it is empty or differs.
+  void reconcile();
+
+  HttpResponse get_config(const std::string &if_none_match) const;
+  HttpResponse history(size_t limit) const;
+  HttpResponse patch(const std::string &body, const std::string &if_match, const Actor &actor);
+  HttpResponse reload(const Actor &actor);
+  HttpResponse rollback(const std::string &body, const std::string &if_match, const Actor &actor);
+
+  uint64_t version() const;
+
+ private:
+  struct State {
+    std::string env_text;
+    EnvFile env;
+    JsonPtr typed;           // validated snapshot object
+    std::string snapshot;    // its exact JSON bytes (what goes to omega:config)
+    uint64_t version = 0;    // last version published (or adopted) — also the mark on disk
+    std::string epoch;
+  };
+  struct View {
+    uint64_t version;
+    std::string body;  // {"version":"N","config":{masked}}
+  };
+
+  // Applies `updates` (nullopt = unset) as one new version. Caller holds mu_.
+  HttpResponse apply_locked(const std::map<std::string, std::optional<std::string>> &updates, const char *event,
+                            const char *action, const std::string &if_match, const cJSON *expected_version,
+                            const Actor &actor);
+  // Republishes state_ to Redis when Redis differs (or always when force). Caller holds mu_.
+  void resync_locked(const char *event, bool force);
+  bool publish_locked(const Publication &p);
+  void install_view_locked();
+  void record_history_locked(const char *event, const std::string &actor, const std::vector<std::string> &changed);
+  std::string masked_config_json(const cJSON *typed) const;
+  HttpResponse check_preconditions(const std::string &if_match, const cJSON *expected_version) const;
+
+  std::string env_path_;
+  Schema schema_;
+  Publisher *publisher_;
+  AuditLog *audit_;
+  History *history_;
+  Metrics *metrics_;
+  std::set<std::string> forbidden_;
+  VersionStore marks_;
+
+  mutable std::mutex mu_;
+  State state_;
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const View> view_;
+};
+
+// Keys whose typed values differ between two snapshot objects (added, removed or modified),
+// sorted.
+std::vector<std::string> changed_keys(const cJSON *before, const cJSON *after);
+
+}  // namespace omega::settingsd
