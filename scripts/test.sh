@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/test-c.sh
-scripts/fuzz.sh 20
+scripts/fuzz.sh 15
 scripts/test-daemon.sh
 scripts/test-python.sh
 echo "omega-config: every suite passed"
