@@ -144,7 +144,7 @@ typedef enum omega_value_type {
   OMEGA_TYPE_DOUBLE = 2, /* any other JSON number */
   OMEGA_TYPE_BOOL = 3,
   OMEGA_TYPE_NULL = 4,   /* listed by iteration; reads say NOT_FOUND */
-  OMEGA_TYPE_JSON = 5    /* nested array/object, kept as its JSON text as published */
+  OMEGA_TYPE_JSON = 5    /* nested array/object, kept as compact JSON text */
 } omega_value_type;
 
 /* The value's text (strings unquoted; numbers, booleans and nested values as

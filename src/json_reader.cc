@@ -104,7 +104,7 @@ class Reader {
     }
     if (c == '{' || c == '[') {
       if (c == '{') object(depth, nullptr); else array(depth);
-      if (m) { m->kind = Kind::Nested; m->text.assign(s_.substr(start, pos_ - start)); }
+      if (m) { m->kind = Kind::Nested; m->text = compact(s_.substr(start, pos_ - start)); }
       return;
     }
     if (c == '-' || (c >= '0' && c <= '9')) { number(m); return; }
@@ -112,6 +112,28 @@ class Reader {
     if (literal("false")) { if (m) { m->kind = Kind::Bool; m->b = false; m->text = "false"; } return; }
     if (literal("null")) { if (m) { m->kind = Kind::Null; m->text = "null"; } return; }
     fail("unexpected character");
+  }
+
+  // Valid JSON without the whitespace between tokens, so a writer that only
+  // re-indents a nested value does not look like a change.
+  static std::string compact(std::string_view json) {
+    std::string out;
+    out.reserve(json.size());
+    bool in_string = false;
+    for (size_t i = 0; i < json.size(); ++i) {
+      char c = json[i];
+      if (in_string) {
+        out += c;
+        if (c == '\\') out += json[++i];
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+        out += c;
+      } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        out += c;
+      }
+    }
+    return out;
   }
 
   bool literal(std::string_view word) {
