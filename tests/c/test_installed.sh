@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# test_installed.sh BUILD_DIR SOURCE_DIR
+#
+# Tests the installed package the way a user consumes it:
+#   1. cmake --install BUILD_DIR into a temp prefix;
+#   2. the shared object exports only omega_* (nm -D) and has SONAME
+#      libomega_config.so.0.1 (readelf -d); the header is pure C99 and C++-clean;
+#   3. builds bindings/c with cc ... $(pkg-config --cflags --libs omega_config)
+#      (PKG_CONFIG_PATH into the staged prefix), and again as a CMake project
+#      with find_package(omega_config) (CMAKE_PREFIX_PATH);
+#   4. runs both consumers against a private redis-server: they print a
+#      setting, then a reload, and exit 0 on SIGTERM.
+# Prints "N passed, N failed" at the end; exits non-zero on any failure.
+set -uo pipefail
+
+BUILD=${1:?usage: test_installed.sh BUILD_DIR SOURCE_DIR}
+SRC=${2:?usage: test_installed.sh BUILD_DIR SOURCE_DIR}
+BUILD=$(cd "$BUILD" && pwd)
+SRC=$(cd "$SRC" && pwd)
+REDIS_SERVER=${OMEGA_TEST_REDIS_SERVER:-redis-server}
+REDIS_CLI=${OMEGA_TEST_REDIS_CLI:-redis-cli}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/omega-installed-XXXXXX")
+STAGE=$WORK/stage
+REDIS_PID=
+CONSUMER_PID=
+cleanup() {
+  [ -n "$CONSUMER_PID" ] && kill "$CONSUMER_PID" 2>/dev/null
+  if [ -n "$REDIS_PID" ]; then
+    kill "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
+check() { # check "description" command...
+  local what=$1
+  shift
+  local out
+  if out=$("$@" 2>&1); then ok "$what"; else bad "$what"; printf '%s\n' "$out" | sed 's/^/       /' | tail -40; fi
+}
+finish() {
+  echo "installed-package: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+
+# ---- 1. install --------------------------------------------------------------
+if ! cmake --install "$BUILD" --prefix "$STAGE" >"$WORK/install.log" 2>&1; then
+  bad "cmake --install $BUILD"
+  cat "$WORK/install.log"
+  finish
+fi
+ok "cmake --install into a staged prefix"
+
+SO=$(find "$STAGE" -name 'libomega_config.so.*.*.*' -type f | head -1)
+PC=$(find "$STAGE" -name omega_config.pc | head -1)
+CMCFG=$(find "$STAGE" -name omega_configConfig.cmake | head -1)
+HDR=$STAGE/include/omega_config.h
+[ -n "$SO" ] && ok "installed $(basename "$SO")" || bad "no libomega_config.so.X.Y.Z installed"
+[ -n "$PC" ] && ok "installed omega_config.pc" || bad "no omega_config.pc installed"
+[ -n "$CMCFG" ] && ok "installed omega_configConfig.cmake" || bad "no CMake package installed"
+[ -f "$HDR" ] && ok "installed include/omega_config.h" || bad "no include/omega_config.h"
+[ -n "$SO" ] && [ -n "$PC" ] && [ -n "$CMCFG" ] && [ -f "$HDR" ] || finish
+LIBDIR=$(dirname "$SO")
+for link in libomega_config.so libomega_config.so.0.1; do
+  [ -L "$LIBDIR/$link" ] && ok "symlink $link" || bad "missing symlink $LIBDIR/$link"
+done
+if find "$STAGE" -name 'test_*' -o -name '*harness*' | grep -q .; then
+  bad "test files installed: $(find "$STAGE" -name 'test_*' -o -name '*harness*')"
+else
+  ok "no test files installed"
+fi
+
+# ---- 2. symbols, SONAME, header ---------------------------------------------
+SONAME=$(readelf -d "$SO" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$SONAME" = "libomega_config.so.0.1" ] && ok "SONAME $SONAME" ||
+  bad "SONAME is '$SONAME', want libomega_config.so.0.1"
+
+# Defined dynamic symbols: every one is omega_*, except the version node
+# itself (an absolute 'A' symbol named after the version script's node).
+nm -D --defined-only "$SO" | awk '{print $2, $3}' >"$WORK/syms"
+stray=$(awk '$1 != "A" && $2 !~ /^omega_/ {print $2}' "$WORK/syms")
+stray_abs=$(awk '$1 == "A" && tolower($2) !~ /^omega_config_[0-9_]+$/ {print $2}' "$WORK/syms")
+if [ -z "$stray$stray_abs" ]; then ok "nm -D: only omega_* exported"; else
+  bad "nm -D exports non-omega symbols:"; echo "$stray $stray_abs" | tr ' ' '\n' | head -20 | sed 's/^/       /'; fi
+sed -n 's/^OMEGA_API[^(]*[ *]\(omega_[a-z0-9_]*\)(.*/\1/p' "$HDR" | sort -u >"$WORK/api"
+awk '$1 != "A" {sub(/@.*/, "", $2); print $2}' "$WORK/syms" | sort -u >"$WORK/exported"
+if [ "$(wc -l <"$WORK/api")" -lt 20 ]; then
+  bad "could not read the API from the header ($(wc -l <"$WORK/api") functions)"
+elif diff "$WORK/api" "$WORK/exported" >"$WORK/apidiff"; then
+  ok "exports exactly the $(wc -l <"$WORK/api") functions of omega_config.h"
+else
+  bad "exports differ from the header (< header only, > exported only):"
+  sed 's/^/       /' "$WORK/apidiff"
+fi
+nm -D --undefined-only "$SO" | grep -q ' redis' && ok "hiredis linked privately (undefined redis* resolved from libhiredis)" || true
+
+printf '#include <omega_config.h>\nint main(void){return omega_version_number()==OMEGA_CONFIG_VERSION_NUMBER?0:1;}\n' >"$WORK/c99.c"
+check "header is pure C99 (-std=c99 -pedantic -Werror)" \
+  cc -std=c99 -pedantic -Wall -Wextra -Werror -Wno-missing-field-initializers -fsyntax-only -I"$STAGE/include" "$WORK/c99.c"
+cp "$WORK/c99.c" "$WORK/cxx.cc"
+check "header compiles as C++ (-std=c++11 -Werror)" \
+  c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$STAGE/include" "$WORK/cxx.cc"
+
+# ---- 3a. pkg-config ----------------------------------------------------------
+export PKG_CONFIG_PATH=$(dirname "$PC")
+PCFLAGS=$(pkg-config --cflags --libs omega_config 2>&1)
+if [ $? -ne 0 ]; then bad "pkg-config --cflags --libs omega_config: $PCFLAGS"; PCFLAGS=; else
+  ok "pkg-config --cflags --libs omega_config: $PCFLAGS"; fi
+# The .pc must describe where it was installed, not the configure-time prefix
+# (a relocatable .pc uses ${pcfiledir}).
+PC_INC=$(realpath -m "$(pkg-config --variable=includedir omega_config 2>/dev/null)")
+PC_LIB=$(realpath -m "$(pkg-config --variable=libdir omega_config 2>/dev/null)")
+if [ "$PC_INC" = "$(realpath "$STAGE/include")" ] && [ "$PC_LIB" = "$(realpath "$LIBDIR")" ]; then
+  ok "pkg-config includedir/libdir point into the installed prefix"
+else
+  bad "pkg-config points to includedir=$PC_INC libdir=$PC_LIB, not into the prefix it was installed to ($STAGE): the .pc is not relocatable"
+fi
+[ "$(pkg-config --modversion omega_config 2>/dev/null)" = "0.1.0" ] && ok "pkg-config --modversion 0.1.0" ||
+  bad "pkg-config --modversion is '$(pkg-config --modversion omega_config 2>&1)'"
+PKDIR=$WORK/pkgconfig-build
+mkdir -p "$PKDIR"
+# shellcheck disable=SC2086
+check "cc omega_consumer.c \$(pkg-config --cflags --libs omega_config)" \
+  cc -std=c99 -Wall -Wextra -Wno-missing-field-initializers -o "$PKDIR/omega_consumer" \
+  "$SRC/bindings/c/omega_consumer.c" $PCFLAGS -pthread
+# shellcheck disable=SC2086
+check "cc omega_log_level_example.c omega_log_level.c \$(pkg-config ...)" \
+  cc -std=c99 -Wall -Wextra -Wno-missing-field-initializers -o "$PKDIR/omega_log_level_example" \
+  "$SRC/bindings/c/omega_log_level_example.c" "$SRC/bindings/c/omega_log_level.c" $PCFLAGS -pthread
+
+# ---- 3b. find_package ---------------------------------------------------------
+FPDIR=$WORK/find-package-build
+check "cmake find_package(omega_config) configure of bindings/c" \
+  cmake -S "$SRC/bindings/c" -B "$FPDIR" -DCMAKE_PREFIX_PATH="$STAGE" -DCMAKE_BUILD_TYPE=Release
+check "cmake --build of bindings/c" cmake --build "$FPDIR" -j2
+
+# ---- 4. run them against a private redis ------------------------------------
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+  echo $((20000 + RANDOM % 20000)))
+mkdir -p "$WORK/redis"
+"$REDIS_SERVER" --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no \
+  --dir "$WORK/redis" --logfile "$WORK/redis/redis.log" --daemonize no >/dev/null 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 1 200); do
+  [ "$("$REDIS_CLI" -p "$PORT" PING 2>/dev/null)" = PONG ] && break
+  sleep 0.05
+done
+cli() { "$REDIS_CLI" -p "$PORT" "$@"; }
+publish() { # publish VERSION JSON: the pattern document's plain writer
+  printf "MULTI\nSET omega:config '%s'\nSET omega:config:version %s\nPUBLISH config_channel '{\"event\":\"updated\",\"version\":\"%s\",\"prev_version\":\"%s\",\"changed\":[]}'\nEXEC\n" \
+    "$2" "$1" "$1" "$(($1 - 1))" | cli >/dev/null
+}
+if [ "$(cli PING 2>/dev/null)" != PONG ]; then
+  bad "private redis-server did not start on port $PORT"
+  finish
+fi
+ok "private redis-server on 127.0.0.1:$PORT"
+URL="redis://127.0.0.1:$PORT/0"
+publish 1 '{"REDIS_URL":"redis://cache:6379/0","LOG_LEVEL":"warning","GREETING":"hello from omega"}'
+
+run_consumer() { # run_consumer NAME BINARY
+  local name=$1 bin=$2
+  if [ ! -x "$bin" ]; then bad "$name: $bin was not built"; return; fi
+  local out
+  out=$(LD_LIBRARY_PATH=$LIBDIR "$bin" -u "$URL" --once greeting 2>"$WORK/$name.err")
+  [ "$out" = "greeting=hello from omega" ] && ok "$name prints a setting: $out" ||
+    { bad "$name --once printed '$out'"; sed 's/^/       /' "$WORK/$name.err"; }
+  # which library did it load?
+  local loaded
+  loaded=$(LD_LIBRARY_PATH=$LIBDIR ldd "$bin" | awk '/libomega_config/ {print $3}')
+  case "$loaded" in
+    "$LIBDIR"/*) ok "$name loads the staged $(basename "$loaded")" ;;
+    *) bad "$name loads libomega_config from '$loaded', not $LIBDIR" ;;
+  esac
+
+  # follow mode: a reload line, then a clean exit on SIGTERM
+  LD_LIBRARY_PATH=$LIBDIR "$bin" -u "$URL" GREETING >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  CONSUMER_PID=$!
+  for _ in $(seq 1 100); do grep -q '^GREETING=' "$WORK/$name.out" && break; sleep 0.05; done
+  local v=$((++VERSION))
+  publish "$v" "{\"REDIS_URL\":\"redis://cache:6379/0\",\"LOG_LEVEL\":\"debug\",\"GREETING\":\"v$v\"}"
+  for _ in $(seq 1 100); do grep -q "^GREETING=v$v" "$WORK/$name.out" && break; sleep 0.05; done
+  kill -TERM "$CONSUMER_PID"
+  local rc=0
+  wait "$CONSUMER_PID" || rc=$?
+  CONSUMER_PID=
+  if grep -q "^reload version=$v changed=GREETING,LOG_LEVEL$" "$WORK/$name.out" &&
+    grep -q "^GREETING=v$v$" "$WORK/$name.out" && [ $rc -eq 0 ]; then
+    ok "$name prints the reload to v$v and exits 0 on SIGTERM"
+  else
+    bad "$name follow mode (exit $rc):"
+    sed 's/^/       out: /' "$WORK/$name.out"
+    sed 's/^/       err: /' "$WORK/$name.err"
+  fi
+  publish $((++VERSION)) '{"REDIS_URL":"redis://cache:6379/0","LOG_LEVEL":"warning","GREETING":"hello from omega"}'
+}
+VERSION=1
+run_consumer "pkg-config consumer" "$PKDIR/omega_consumer"
+run_consumer "find_package consumer" "$FPDIR/omega_consumer"
+
+for ex in "$PKDIR/omega_log_level_example" "$FPDIR/omega_log_level_example"; do
+  if [ -x "$ex" ]; then
+    out=$(LD_LIBRARY_PATH=$LIBDIR "$ex" -u "$URL" --once 2>&1)
+    [ "$out" = "log level: warning (4)" ] && ok "log-level example applies LOG_LEVEL ($ex)" ||
+      bad "log-level example printed '$out' ($ex)"
+  else
+    bad "$ex was not built"
+  fi
+done
+
+finish
