@@ -22,7 +22,9 @@ struct LocalSlots {
 // would cost a guard check per read. SlotsOwner frees the slots (dropping
 // their snapshot references) when the thread exits, and marks them gone so
 // that reads made after that (from atexit handlers, say) still work.
-__attribute__((tls_model("initial-exec"))) thread_local LocalSlots* tls_slots = nullptr;
+// (No initial-exec TLS model: it would make the library fail to dlopen, as
+// Python and plugin hosts do, once glibc's static TLS reserve is used up.)
+thread_local LocalSlots* tls_slots = nullptr;
 thread_local bool tls_slots_gone = false;
 
 struct SlotsOwner {

@@ -29,8 +29,8 @@ bool is_pong(const redisReply* r) {
          std::strcmp(r->element[0]->str, "pong") == 0;
 }
 
-milliseconds jittered(milliseconds backoff) {
-  thread_local std::mt19937 rng{std::random_device{}()};
+// Full jitter in [backoff/2, backoff], so a fleet does not reconnect in step.
+milliseconds jittered(milliseconds backoff, std::minstd_rand& rng) {
   std::uniform_int_distribution<long> half(backoff.count() / 2, backoff.count());
   return milliseconds(half(rng));
 }
@@ -89,7 +89,7 @@ void Watcher::run() {
         }
       }
       if (connected) backoff = milliseconds(50);  // a fresh outage starts the backoff over
-      sleep(jittered(backoff));
+      sleep(jittered(backoff, rng_));
       backoff = std::min(backoff * 2, s.reconnect_max);
     }
   } catch (const Stopped&) {

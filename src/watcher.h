@@ -11,6 +11,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -39,6 +40,7 @@ class Watcher {
   std::thread thread_;
   bool first_attempt_ = true;
   std::string applied_fingerprint_;  // what the last fetch saw
+  std::minstd_rand rng_{std::random_device{}()};
 };
 
 }  // namespace omega

@@ -1,0 +1,67 @@
+"""Exceptions raised by omega_config.
+
+Every one is a ConfigError; each also subclasses the built-in exception a
+Python programmer would expect, so ``except AttributeError`` / ``KeyError`` /
+``TypeError`` / ``ConnectionError`` keep working.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+
+class ConfigError(Exception):
+    """Base class. ``code`` is the C library's status code (0 if none)."""
+
+    code: int = 0
+
+    def __init__(self, message: str, code: int = 0):
+        super().__init__(message)
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingConfigError(ConfigError, AttributeError, KeyError):
+    """One or more keys are absent (or null). ``keys`` names every one."""
+
+    def __init__(self, keys: Iterable[str], message: Optional[str] = None, code: int = -5):
+        self.keys = tuple(keys)
+        if message is None:
+            if len(self.keys) == 1:
+                message = f"missing config key {self.keys[0]}"
+            else:
+                message = "missing config keys: " + ", ".join(self.keys)
+        super().__init__(message, code)
+        # AttributeError.name: lets tracebacks and tools name the attribute.
+        self.name = self.keys[0] if self.keys else None
+
+
+class ConfigTypeError(ConfigError, TypeError, ValueError):
+    """The value exists but cannot be read as the asked type."""
+
+
+class ConfigUnavailableError(ConfigError, ConnectionError):
+    """Redis is unreachable and there is no last-known-good file."""
+
+
+class InvalidConfigOptionError(ConfigError, ValueError):
+    """A bad option or a Redis URL that cannot be parsed."""
+
+
+class ConfigClosedError(ConfigError, RuntimeError):
+    """The manager was closed."""
+
+
+def from_core(exc: BaseException) -> ConfigError:
+    """_core.Error(code, message) -> the public exception for that code."""
+    from . import _core
+
+    code, message = exc.args
+    cls = {
+        _core.E_UNAVAILABLE: ConfigUnavailableError,
+        _core.E_BAD_URL: InvalidConfigOptionError,
+        _core.E_INVALID_ARG: InvalidConfigOptionError,
+        _core.E_TYPE: ConfigTypeError,
+    }.get(code, ConfigError)
+    return cls(message, code)

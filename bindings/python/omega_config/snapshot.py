@@ -1,0 +1,112 @@
+"""ConfigSnapshot: one immutable version of the settings as a read-only Mapping."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Dict, Iterator, Optional
+
+from . import _core
+from .errors import ConfigTypeError, MissingConfigError
+
+_MISSING: Any = object()
+
+
+def _decode(text: str, value_type: int) -> Any:
+    """The C library's text form of a value -> the Python value."""
+    if value_type == _core.TYPE_STRING:
+        return text
+    if value_type == _core.TYPE_INT:
+        return int(text)
+    if value_type == _core.TYPE_DOUBLE:
+        return float(text)
+    if value_type == _core.TYPE_BOOL:
+        return text == "true"
+    return json.loads(text)  # nested array/object
+
+
+def canonical(key: Any) -> str:
+    """Any-case key (str or ConfigKey) -> the canonical UPPER_SNAKE_CASE str."""
+    if not isinstance(key, str):
+        raise TypeError(f"config keys are strings, not {type(key).__name__}")
+    return key.upper()
+
+
+class ConfigSnapshot(Mapping):
+    """Every key of one version, with typed values. Null-valued keys are absent,
+    as they are for the C library's reads. Lookups ignore case.
+
+    Values are shared by every reader of this version: treat nested lists and
+    dicts as read-only.
+    """
+
+    __slots__ = ("_values", "_pin", "version", "epoch")
+
+    def __init__(self, pin: "_core.Snapshot"):
+        values: Dict[str, Any] = {}
+        for key, text, value_type in pin.entries():
+            if value_type != _core.TYPE_NULL:
+                values[key] = _decode(text, value_type)
+        self._values = values
+        self._pin = pin  # keeps the C snapshot for the typed reads
+        self.version: int = pin.version
+        self.epoch: str = pin.epoch
+
+    # -- Mapping ---------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        try:
+            return self._values[canonical(key)]
+        except KeyError:
+            raise MissingConfigError([canonical(key)]) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (key in self._values or key.upper() in self._values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        values = self._values
+        if key in values:
+            return values[key]
+        return values.get(canonical(key), default)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # private and dunder names are never settings
+            raise AttributeError(name)
+        try:
+            return self._values[name.upper()]
+        except KeyError:
+            raise MissingConfigError([name.upper()]) from None
+
+    def __repr__(self) -> str:
+        return f"<ConfigSnapshot version={self.version} keys={len(self._values)}>"
+
+    # -- typed reads: the C library's conversion rules ------------------------
+    def _typed(self, read, key: str, default: Any, type_name: str) -> Any:
+        name = canonical(key)
+        try:
+            value = read(name)
+        except _core.Error as exc:
+            code, message = exc.args
+            raise ConfigTypeError(f"{name}: {message} (wanted {type_name})", code) from None
+        if value is None:
+            if default is _MISSING:
+                raise MissingConfigError([name])
+            return default
+        return value
+
+    def get_int(self, key: str, default: Any = _MISSING) -> int:
+        return self._typed(self._pin.get_int64, key, default, "an integer")
+
+    def get_float(self, key: str, default: Any = _MISSING) -> float:
+        return self._typed(self._pin.get_double, key, default, "a number")
+
+    def get_bool(self, key: str, default: Any = _MISSING) -> bool:
+        return self._typed(self._pin.get_bool, key, default, "a boolean")

@@ -1,0 +1,292 @@
+#include "core_handle.h"
+
+#include <pybind11/stl.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core_callback.h"
+#include "core_error.h"
+#include "core_snapshot.h"
+
+namespace py = pybind11;
+
+namespace omega_py {
+
+namespace {
+
+// Every live Handle, for close_all(); and the closes running on helper threads.
+std::mutex registry_mu;
+std::set<std::shared_ptr<Handle::Slot>> registry;
+std::condition_variable deferred_done;
+int deferred_closes = 0;
+
+// The C library forbids omega_cfg_close on the watcher thread; run it elsewhere.
+void close_raw(omega_cfg *cfg) {
+  if (cfg == nullptr) return;
+  if (!on_callback_thread()) {
+    omega_cfg_close(cfg);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lk(registry_mu);
+    ++deferred_closes;
+  }
+  std::thread([cfg] {
+    omega_cfg_close(cfg);
+    std::lock_guard<std::mutex> lk(registry_mu);
+    --deferred_closes;
+    deferred_done.notify_all();
+  }).detach();
+}
+
+const char *opt(const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; }
+
+}  // namespace
+
+template <class F>
+auto Handle::with_cfg(F &&f) const {
+  std::shared_lock<std::shared_mutex> lk(slot_->mu);
+  if (slot_->cfg == nullptr) throw CoreError(OMEGA_E_INVALID_ARG, "the config handle is closed");
+  return f(slot_->cfg);
+}
+
+std::unique_ptr<Handle> Handle::open(const OpenOptions &o) {
+  omega_cfg_options opts{};  // = OMEGA_CFG_OPTIONS_INIT, without C++'s missing-field warnings
+  opts.struct_version = OMEGA_CFG_OPTIONS_VERSION;
+  opts.redis_url = opt(o.redis_url);
+  opts.namespace_prefix = opt(o.namespace_prefix);
+  opts.config_key = opt(o.config_key);
+  opts.version_key = opt(o.version_key);
+  opts.meta_key = opt(o.meta_key);
+  opts.channel = opt(o.channel);
+  opts.connect_timeout_ms = o.connect_timeout_ms;
+  opts.command_timeout_ms = o.command_timeout_ms;
+  opts.poll_interval_ms = o.poll_interval_ms;
+  opts.heartbeat_ms = o.heartbeat_ms;
+  opts.reconnect_max_ms = o.reconnect_max_ms;
+  opts.last_known_good_path = opt(o.last_known_good_path);
+  opts.max_snapshot_bytes = o.max_snapshot_bytes;
+  omega_cfg *cfg = nullptr;
+  int rc;
+  {
+    py::gil_scoped_release nogil;
+    rc = omega_cfg_open(&opts, &cfg);
+    if (rc != OMEGA_OK) throw_status(rc);  // same thread: last_error is still ours
+  }
+  auto slot = std::make_shared<Slot>();
+  slot->cfg = cfg;
+  {
+    std::lock_guard<std::mutex> lk(registry_mu);  // held briefly, never while waiting
+    registry.insert(slot);
+  }
+  return std::unique_ptr<Handle>(new Handle(std::move(slot)));
+}
+
+Handle::~Handle() {
+  py::gil_scoped_release nogil;
+  {
+    std::lock_guard<std::mutex> lk(registry_mu);
+    registry.erase(slot_);
+  }
+  close_raw(slot_->detach());
+}
+
+omega_cfg *Handle::Slot::detach() {
+  std::unique_lock<std::shared_mutex> lk(mu);
+  omega_cfg *c = cfg;
+  cfg = nullptr;
+  return c;
+}
+
+void Handle::close() {
+  py::gil_scoped_release nogil;
+  close_raw(slot_->detach());
+}
+
+bool Handle::closed() const {
+  std::shared_lock<std::shared_mutex> lk(slot_->mu);
+  return slot_->cfg == nullptr;
+}
+
+std::unique_ptr<Snapshot> Handle::snapshot() const {
+  return with_cfg([](omega_cfg *cfg) {
+    omega_snapshot *snap = nullptr;
+    check(omega_cfg_snapshot(cfg, &snap));
+    return std::make_unique<Snapshot>(snap);
+  });
+}
+
+void Handle::require(const std::vector<std::string> &keys) const {
+  std::vector<const char *> ptrs;
+  ptrs.reserve(keys.size());
+  for (const auto &k : keys) ptrs.push_back(k.c_str());
+  py::gil_scoped_release nogil;
+  with_cfg([&](omega_cfg *cfg) {
+    check(omega_cfg_require(cfg, ptrs.data(), ptrs.size()));
+    return 0;
+  });
+}
+
+uint64_t Handle::on_reload(py::function fn) const {
+  void *data = new_callback(std::move(fn));
+  uint64_t token = 0;
+  int rc;
+  {
+    py::gil_scoped_release nogil;
+    std::string err;
+    try {
+      rc = with_cfg([&](omega_cfg *cfg) {
+        int r = omega_cfg_on_reload(cfg, reload_trampoline, data, destroy_callback, &token);
+        if (r != OMEGA_OK) err = omega_last_error();
+        return r;
+      });
+    } catch (...) {
+      destroy_callback(data);  // never registered: free it here
+      throw;
+    }
+    if (rc != OMEGA_OK) {
+      destroy_callback(data);
+      throw CoreError(rc, err.empty() ? omega_strerror(rc) : err);
+    }
+  }
+  return token;
+}
+
+void Handle::off_reload(uint64_t token) const {
+  py::gil_scoped_release nogil;
+  with_cfg([&](omega_cfg *cfg) {
+    check(omega_cfg_off_reload(cfg, token));
+    return 0;
+  });
+}
+
+py::dict Handle::status() const {
+  omega_cfg_status st{};
+  st.struct_version = OMEGA_CFG_STATUS_VERSION;
+  {
+    py::gil_scoped_release nogil;
+    with_cfg([&](omega_cfg *cfg) {
+      check(omega_cfg_get_status(cfg, &st));
+      return 0;
+    });
+  }
+  py::dict d;
+  d["state"] = py::str(omega_state_name(st.state));
+  d["version"] = st.version;
+  d["epoch"] = py::str(st.epoch);
+  d["ms_since_sync"] = st.ms_since_sync;
+  d["reloads"] = st.reloads;
+  d["rejected"] = st.rejected;
+  d["last_error_code"] = st.last_error_code;
+  d["last_error"] = py::str(st.last_error);
+  return d;
+}
+
+py::object Handle::get(const std::string &key) const {
+  return with_cfg([&](omega_cfg *cfg) -> py::object {
+    std::string buf(256, '\0');
+    size_t len = 0;
+    int rc = omega_cfg_get(cfg, key.c_str(), &buf[0], buf.size(), &len);
+    // A reload may grow the value between the two calls: retry until it fits.
+    while (rc == OMEGA_E_BUFFER_TOO_SMALL) {
+      buf.assign(len + 1, '\0');
+      rc = omega_cfg_get(cfg, key.c_str(), &buf[0], buf.size(), &len);
+    }
+    if (rc == OMEGA_E_NOT_FOUND) return py::none();
+    check(rc);
+    return py::str(buf.data(), len);
+  });
+}
+
+py::object Handle::get_int64(const std::string &key) const {
+  return with_cfg([&](omega_cfg *cfg) -> py::object {
+    int64_t v = 0;
+    int rc = omega_cfg_get_int64(cfg, key.c_str(), &v);
+    if (rc == OMEGA_E_NOT_FOUND) return py::none();
+    check(rc);
+    return py::int_(v);
+  });
+}
+
+py::object Handle::get_double(const std::string &key) const {
+  return with_cfg([&](omega_cfg *cfg) -> py::object {
+    double v = 0;
+    int rc = omega_cfg_get_double(cfg, key.c_str(), &v);
+    if (rc == OMEGA_E_NOT_FOUND) return py::none();
+    check(rc);
+    return py::float_(v);
+  });
+}
+
+py::object Handle::get_bool(const std::string &key) const {
+  return with_cfg([&](omega_cfg *cfg) -> py::object {
+    int v = 0;
+    int rc = omega_cfg_get_bool(cfg, key.c_str(), &v);
+    if (rc == OMEGA_E_NOT_FOUND) return py::none();
+    check(rc);
+    return py::bool_(v != 0);
+  });
+}
+
+void close_all() {
+  py::gil_scoped_release nogil;
+  std::vector<std::shared_ptr<Handle::Slot>> open;
+  {
+    std::lock_guard<std::mutex> lk(registry_mu);
+    open.assign(registry.begin(), registry.end());
+  }
+  for (auto &slot : open) close_raw(slot->detach());
+  std::unique_lock<std::mutex> lk(registry_mu);
+  deferred_done.wait(lk, [] { return deferred_closes == 0; });
+}
+
+void register_handle(py::module_ &m) {
+  py::class_<Handle>(m, "Handle", "An open omega_cfg handle and its watcher thread.")
+      .def_static(
+          "open",
+          [](std::optional<std::string> redis_url, std::optional<std::string> namespace_prefix,
+             std::optional<std::string> config_key, std::optional<std::string> version_key,
+             std::optional<std::string> meta_key, std::optional<std::string> channel,
+             unsigned connect_timeout_ms, unsigned command_timeout_ms, unsigned poll_interval_ms,
+             unsigned heartbeat_ms, unsigned reconnect_max_ms,
+             std::optional<std::string> last_known_good_path, size_t max_snapshot_bytes) {
+            OpenOptions o;
+            o.redis_url = std::move(redis_url);
+            o.namespace_prefix = std::move(namespace_prefix);
+            o.config_key = std::move(config_key);
+            o.version_key = std::move(version_key);
+            o.meta_key = std::move(meta_key);
+            o.channel = std::move(channel);
+            o.connect_timeout_ms = connect_timeout_ms;
+            o.command_timeout_ms = command_timeout_ms;
+            o.poll_interval_ms = poll_interval_ms;
+            o.heartbeat_ms = heartbeat_ms;
+            o.reconnect_max_ms = reconnect_max_ms;
+            o.last_known_good_path = std::move(last_known_good_path);
+            o.max_snapshot_bytes = max_snapshot_bytes;
+            return Handle::open(o);
+          },
+          py::kw_only(), py::arg("redis_url") = py::none(),
+          py::arg("namespace_prefix") = py::none(), py::arg("config_key") = py::none(),
+          py::arg("version_key") = py::none(), py::arg("meta_key") = py::none(),
+          py::arg("channel") = py::none(), py::arg("connect_timeout_ms") = 0u,
+          py::arg("command_timeout_ms") = 0u, py::arg("poll_interval_ms") = 0u,
+          py::arg("heartbeat_ms") = 0u, py::arg("reconnect_max_ms") = 0u,
+          py::arg("last_known_good_path") = py::none(), py::arg("max_snapshot_bytes") = 0u)
+      .def("close", &Handle::close)
+      .def_property_readonly("closed", &Handle::closed)
+      .def("snapshot", &Handle::snapshot)
+      .def("require", &Handle::require, py::arg("keys"))
+      .def("on_reload", &Handle::on_reload, py::arg("fn"))
+      .def("off_reload", &Handle::off_reload, py::arg("token"))
+      .def("status", &Handle::status)
+      .def("get", &Handle::get, py::arg("key"))
+      .def("get_int64", &Handle::get_int64, py::arg("key"))
+      .def("get_double", &Handle::get_double, py::arg("key"))
+      .def("get_bool", &Handle::get_bool, py::arg("key"));
+}
+
+}  // namespace omega_py
