@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <cstdint>
 #include <string_view>
 
 #include <cjson/cJSON.h>
@@ -24,6 +25,9 @@ cJSON* parse_strict_json(std::string_view text, size_t max_depth, std::string* e
 
 // True if `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);
+
+// Appends code point cp (<= U+10FFFF, not a surrogate) as UTF-8.
+void append_utf8(std::string* out, uint32_t cp);
 
 }  // namespace omega::settingsd
 
