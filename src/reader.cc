@@ -111,6 +111,10 @@ void Reader::fill_status(omega_cfg_status* out) const {
 
 void Reader::reject(const Published& p, const std::string& why) {
   std::lock_guard<std::mutex> lock(mu_);
+  reject_locked(p, why);
+}
+
+void Reader::reject_locked(const Published& p, const std::string& why) {
   rejecting_ = true;
   rejected_fingerprint_ = p.fingerprint;
   rejected_raw_ = p.raw;
@@ -157,16 +161,7 @@ void Reader::offer(const Published& p) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto missing = missing_in(*next);
-    if (!missing.empty()) {
-      rejecting_ = true;
-      rejected_fingerprint_ = p.fingerprint;
-      rejected_raw_ = p.raw;
-      ++rejected_;
-      note_error(OMEGA_E_BAD_SNAPSHOT, "rejected snapshot version " + std::to_string(p.version) +
-                                           ": lacks required settings " + join(missing) + "; keeping version " +
-                                           std::to_string(current->version()));
-      return;
-    }
+    if (!missing.empty()) return reject_locked(p, "lacks required settings " + join(missing));
     cache_.publish(next);
     rejecting_ = false;
     from_lkg_ = false;

@@ -48,6 +48,7 @@ class Reader {
 
  private:
   void reject(const Published& p, const std::string& why);
+  void reject_locked(const Published& p, const std::string& why);  // needs mu_ held
   void note_error(int code, const std::string& message);  // needs mu_ held
   std::vector<std::string> missing_in(const Snapshot& s) const;  // needs mu_ held
 
