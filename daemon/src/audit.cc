@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "durable_file.h"
+#include "failpoints.h"
 #include "json_util.h"
 
 namespace omega::settingsd {
@@ -80,15 +81,28 @@ bool AuditLog::append(const AuditRecord &r, std::string *error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   bool ok = fd_ >= 0;
+  // Where this record starts, so a failed write can be cut back to whole lines (on a device
+  // such as /dev/full the ftruncate below just fails: there is nothing to restore).
+  off_t start = ok ? ::lseek(fd_, 0, SEEK_END) : -1;
   size_t done = 0;
   while (ok && done < line.size()) {
-    ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    size_t want = line.size() - done;
+    bool torn = OMEGA_FAILPOINT_FAILS("audit.partial_write");
+    if (torn) want = want / 2;  // a test build simulates a short write, then an error
+    ssize_t n = ::write(fd_, line.data() + done, want);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += size_t(n);
+    if (n > 0) done += size_t(n);
+    if (n <= 0 || torn) {
+      if (torn) errno = EIO;
+      ok = false;
+    }
   }
   if (ok && ::fsync(fd_) != 0 && errno != EINVAL) ok = false;  // EINVAL: a device like /dev/null
   if (!ok) {
+    int saved = errno;
+    // Leave no torn line: the next record must start on a line of its own.
+    if (fd_ >= 0 && start >= 0 && ::ftruncate(fd_, start) == 0) ::fsync(fd_);
+    errno = saved;
     *error = "cannot write the audit log " + path_ + ": " + std::strerror(errno);
     // Reopen next time: the file may have been rotated or the disk freed.
     if (fd_ >= 0) ::close(fd_);

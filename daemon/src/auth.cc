@@ -153,6 +153,8 @@ AuthResult Auth::check_hmac(const std::string &params, const std::string &method
   if (*end || p["ts"].size() > 12) return deny("ts must be unix seconds");
   if (ts < now - kWindowSeconds || ts > now + kWindowSeconds)
     return deny("signature timestamp is outside the +-300 s window (expired or clock skew)");
+  if (ts < started_at_)
+    return deny("signature timestamp is earlier than the daemon's start; sign the request again");
   const Credential *cred = nullptr;
   for (const auto &c : creds_)
     if (c.name == p["key"]) cred = &c;

@@ -8,10 +8,13 @@
 // HMAC:   `Authorization: OMEGA-HMAC-SHA256 key=<name>,ts=<unix seconds>,nonce=<16-128 chars>,sig=<hex>`
 //         sig = hex(HMAC-SHA256(token, METHOD "\n" PATH "\n" ts "\n" nonce "\n" hex(SHA256(body))))
 //         accepted within +-300 s of the daemon's clock; a nonce is accepted once in that
-//         window (remembered per key, at most kMaxNonces entries).
+//         window (remembered per key, at most kMaxNonces entries). Nonces live in memory
+//         only, so a ts earlier than the daemon's start is refused: a request signed before a
+//         restart cannot be replayed after it.
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <string>
@@ -60,6 +63,7 @@ class Auth {
   void digest(const std::string &secret, unsigned char out[32]) const;
 
   std::vector<Credential> creds_;
+  int64_t started_at_ = int64_t(std::time(nullptr));  // no ts before this: nonces were lost
   unsigned char compare_key_[32] = {};
   bool compare_key_ready_ = false;
   std::mutex nonce_mu_;

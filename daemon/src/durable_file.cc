@@ -87,13 +87,21 @@ bool commit_temp(const std::string &tmp, const std::string &path, const char *fa
   }
   if (renamed) *renamed = true;
   OMEGA_FAILPOINT(step(failpoint_prefix, "renamed").c_str());
-  int dfd = open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return fail(error, "cannot open directory of " + path);
-  int rc = fsync(dfd);
-  int saved = errno;
-  close(dfd);
-  errno = saved;
-  if (rc != 0) return fail(error, "cannot fsync directory of " + path);
+  // One retry: a transient error (EINTR-like, a busy device) should not fail the write.
+  int rc = -1;
+  for (int attempt = 0; attempt < 2 && rc != 0; ++attempt) {
+    int dfd = open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) continue;
+    rc = fsync(dfd);
+    int saved = errno;
+    close(dfd);
+    if (rc == 0 && OMEGA_FAILPOINT_FAILS(step(failpoint_prefix, "dir_fsync").c_str())) {
+      rc = -1;
+      saved = EIO;
+    }
+    errno = saved;
+  }
+  if (rc != 0) return fail(error, "cannot fsync directory of " + path + " (tried twice)");
   OMEGA_FAILPOINT(step(failpoint_prefix, "dir_synced").c_str());
   return true;
 }

@@ -18,7 +18,6 @@ namespace {
 
 struct RequestState {
   HttpRequest req;
-  bool too_large = false;
   int content_length_headers = 0;
 };
 
@@ -134,24 +133,15 @@ int HttpServer::on_request(void *connection, const char *url, const char *method
     return true;
   }
   if (*upload_data_size > 0) {
-    if (!st->too_large) {
-      if (st->req.body.size() + *upload_data_size > limits_.body_limit) {
-        st->too_large = true;
-        st->req.body.clear();
-        st->req.body.shrink_to_fit();
-      } else {
-        st->req.body.append(upload_data, *upload_data_size);
-      }
+    if (st->req.body.size() + *upload_data_size > limits_.body_limit) {
+      // A chunked body crossed the cap. libmicrohttpd 0.9.75 cannot queue a response before
+      // the upload ends, and the client may never end it: close the connection now.
+      if (st->req.path == "/config/patch" && metrics_) metrics_->count_patch("too_large");
+      return false;
     }
+    st->req.body.append(upload_data, *upload_data_size);
     *upload_data_size = 0;
     return true;
-  }
-  if (st->too_large) {
-    if (st->req.path == "/config/patch" && metrics_) metrics_->count_patch("too_large");
-    return send(c,
-                json_error(413, "payload_too_large",
-                           "the body is larger than the limit of " + std::to_string(limits_.body_limit) + " bytes"),
-                st->req.request_id, metrics_);
   }
   HttpResponse r = handler_(st->req);
   return send(c, r, st->req.request_id, metrics_);

@@ -4,7 +4,8 @@
 // Checked here, before any route runs: a duplicate Content-Length or a Transfer-Encoding
 // other than chunked -> 400 (libmicrohttpd 0.9.75 would use the first length, or wait
 // forever for a gzip body); a declared Content-Length above the cap -> 413 at once; a body
-// that grows past the cap while arriving (chunked) -> 413 without buffering the rest.
+// that grows past the cap while arriving (chunked) -> the connection is closed at once with
+// no answer (0.9.75 cannot send one mid-upload), counted as too_large.
 // Connection count, per-address count and idle timeout are libmicrohttpd options.
 #pragma once
 

@@ -2,6 +2,7 @@
 // seed Redis, serve the admin API until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "durable_file.h"
 #include "failpoints.h"
 #include "history.h"
+#include "host_check.h"
 #include "http_server.h"
 #include "log.h"
 #include "metrics.h"
@@ -83,6 +85,13 @@ int main(int argc, char **argv) {
     }
   }
   if (opts.env_path.empty()) problems.push_back("--env FILE is required (or OMEGA_ENV; --dev uses the bundled example)");
+  // Resolve a symlinked .env once, so writes replace the target, not the link. The version
+  // mark and the default audit path stay beside the path as given.
+  std::string env_real = opts.env_path;
+  if (char *real = opts.env_path.empty() ? nullptr : realpath(opts.env_path.c_str(), nullptr)) {
+    env_real = real;
+    free(real);
+  }
   if (opts.schema_path.empty()) problems.push_back("--schema FILE is required (or OMEGA_SCHEMA)");
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
@@ -136,13 +145,13 @@ int main(int argc, char **argv) {
   if (!audit.open(opts.audit_log, opts.audit_key_file, &err)) return dev_shutdown(&dev), fail({err});
 
   // A crash mid-write leaves "<file>.tmp-*" beside the .env and the version mark.
-  int stale = remove_stale_temp_files(opts.env_path) + remove_stale_temp_files(opts.env_path + ".version");
+  int stale = remove_stale_temp_files(env_real) + remove_stale_temp_files(opts.env_path + ".version");
   if (stale) log_info("removed " + std::to_string(stale) + " stale temp file(s) left by an interrupted write");
 
   Metrics metrics;
   History history(size_t(opts.history_size));
   Publisher publisher(redis_addr, KeyNames::with_prefix(opts.key_prefix));
-  Writer writer(opts.env_path, schema, &publisher, &audit, &history, &metrics, forbidden);
+  Writer writer(env_real, opts.env_path, schema, &publisher, &audit, &history, &metrics, forbidden);
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
@@ -151,7 +160,16 @@ int main(int argc, char **argv) {
 
   Routes routes(&writer, &auth, &audit, &metrics, opts.read_auth == "admin");
   ServerLimits limits{opts.body_limit, opts.max_connections, opts.per_ip_connections, opts.idle_timeout_s, opts.threads};
-  HttpServer server(limits, [&routes](HttpRequest &r) { return routes.handle(r); }, &metrics);
+  HostCheck hosts(opts.listen_host, opts.allowed_hosts);
+  HttpServer server(
+      limits,
+      [&routes, &hosts](HttpRequest &r) {
+        if (!hosts.allowed(r.header("host"), r.headers.count("host") > 0))
+          return json_error(421, "misdirected_request",
+                            "this Host is not served (DNS rebinding guard); add it with --allowed-host");
+        return routes.handle(r);
+      },
+      &metrics);
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();

@@ -13,6 +13,16 @@ void Metrics::count_patch(const std::string &outcome) {
   ++patches_[outcome];
 }
 
+void Metrics::count_rollback(const std::string &outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++rollbacks_[outcome];
+}
+
+void Metrics::count_mutation(const std::string &action, const std::string &outcome) {
+  if (action == "rollback") count_rollback(outcome);
+  else count_patch(outcome);
+}
+
 void Metrics::count_http(int status) {
   std::lock_guard<std::mutex> lock(mu_);
   ++http_[status];
@@ -38,6 +48,13 @@ std::string Metrics::render(bool audit_up) const {
              (unsigned long long)(it == patches_.end() ? 0 : it->second));
     out += buf;
   }
+  out += "# HELP omega_settingsd_rollbacks_total Rollback requests that reached the writer, by outcome.\n# TYPE omega_settingsd_rollbacks_total counter\n";
+  for (const char *o : {"applied", "noop", "invalid", "conflict", "unavailable", "error"}) {
+    auto it = rollbacks_.find(o);
+    snprintf(buf, sizeof buf, "omega_settingsd_rollbacks_total{outcome=\"%s\"} %llu\n", o,
+             (unsigned long long)(it == rollbacks_.end() ? 0 : it->second));
+    out += buf;
+  }
   out += "# HELP omega_settingsd_http_responses_total HTTP responses by status code.\n# TYPE omega_settingsd_http_responses_total counter\n";
   for (const auto &[code, n] : http_) {
     snprintf(buf, sizeof buf, "omega_settingsd_http_responses_total{code=\"%d\"} %llu\n", code, (unsigned long long)n);
@@ -58,6 +75,8 @@ std::string Metrics::render(bool audit_up) const {
   out += buf;
   out += "# HELP omega_settingsd_redis_up 1 when the last Redis operation succeeded.\n# TYPE omega_settingsd_redis_up gauge\n";
   out += std::string("omega_settingsd_redis_up ") + (redis_up_ ? "1" : "0") + "\n";
+  out += "# HELP omega_settingsd_write_conflict 1 while Redis holds a newer version that this writer did not publish.\n# TYPE omega_settingsd_write_conflict gauge\n";
+  out += std::string("omega_settingsd_write_conflict ") + (write_conflict_ ? "1" : "0") + "\n";
   out += "# HELP omega_settingsd_audit_up 1 when the audit log is writable.\n# TYPE omega_settingsd_audit_up gauge\n";
   out += std::string("omega_settingsd_audit_up ") + (audit_up ? "1" : "0") + "\n";
   return out;

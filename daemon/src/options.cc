@@ -80,6 +80,26 @@ const std::vector<Spec> &specs() {
          return true;
        }},
       {"listen", true, "HOST:PORT to serve on (default 127.0.0.1:9421, loopback)", split_listen},
+      {"allowed-host", true,
+       "extra Host header name(s) to serve, comma-separated, repeatable (loopback names and the "
+       "--listen host are always allowed; others get 421)",
+       [](Options *o, const std::string &v, std::string *err) {
+         size_t start = 0;
+         while (start <= v.size()) {
+           size_t comma = v.find(',', start);
+           std::string name = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           while (!name.empty() && name.back() == ' ') name.pop_back();
+           while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+           if (name.empty() || name.find_first_of(" /\t") != std::string::npos) {
+             *err = "must be host names separated by commas";
+             return false;
+           }
+           o->allowed_hosts.push_back(name);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return true;
+       }},
       {"audit-log", true, "append-only JSON-lines audit file (default <env>.audit.jsonl)",
        str_setter(&Options::audit_log)},
       {"audit-key-file", true, "key for hashing secret values in the audit (default <audit-log>.key)",

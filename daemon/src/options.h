@@ -20,6 +20,7 @@ struct Options {
   std::string audit_key_file;    // keyed hash of secret values; default: <audit>.key (created)
   std::string admin_token_file;  // `token` or `name:token` lines
   std::string read_auth = "none";  // GET /config, /config/history: "none" or "admin"
+  std::vector<std::string> allowed_hosts;  // --allowed-host: extra Host names to serve
   std::string key_prefix;        // namespace: prefixes the Redis key and channel names
   size_t body_limit = 64 * 1024;
   int max_connections = 64;

@@ -11,13 +11,15 @@
 namespace omega::settingsd {
 namespace {
 
+// At most 16 digits and kMaxVersion, so it cannot overflow and a JSON number holds it exactly.
 std::optional<uint64_t> parse_version(const redisReply *r) {
-  if (!r || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len > 20) return std::nullopt;
+  if (!r || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len > 16) return std::nullopt;
   uint64_t v = 0;
   for (size_t i = 0; i < r->len; ++i) {
     if (r->str[i] < '0' || r->str[i] > '9') return std::nullopt;
     v = v * 10 + uint64_t(r->str[i] - '0');
   }
+  if (v > kMaxVersion) return std::nullopt;
   return v;
 }
 
@@ -51,37 +53,47 @@ PublishStatus Publisher::read_state(RedisState *out) {
     return PublishStatus::unreachable;
   }
   redisReply *r = replies[0];
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 3) {
-    if (r->element[0]->type == REDIS_REPLY_STRING) out->snapshot.emplace(r->element[0]->str, r->element[0]->len);
-    out->version = parse_version(r->element[1]);
-    if (r->element[2]->type == REDIS_REPLY_STRING) {
-      JsonPtr meta(cJSON_ParseWithLength(r->element[2]->str, r->element[2]->len));
-      const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(meta.get(), "epoch");
-      const cJSON *sha = cJSON_GetObjectItemCaseSensitive(meta.get(), "sha256");
-      if (cJSON_IsString(epoch)) out->epoch = epoch->valuestring;
-      if (cJSON_IsString(sha)) out->sha256 = sha->valuestring;
-    }
+  // An error reply (NOAUTH, NOPERM, LOADING) says nothing about the data: never read it as
+  // "Redis is empty", which would re-seed with a new epoch.
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    error_ = r->type == REDIS_REPLY_ERROR ? std::string("MGET refused: ") + r->str : "unexpected MGET reply";
+    free_replies(&replies);
+    return PublishStatus::unreachable;
+  }
+  if (r->element[0]->type == REDIS_REPLY_STRING) out->snapshot.emplace(r->element[0]->str, r->element[0]->len);
+  out->version = parse_version(r->element[1]);
+  out->version_malformed = !out->version && r->element[1]->type != REDIS_REPLY_NIL;
+  if (r->element[2]->type == REDIS_REPLY_STRING) {
+    JsonPtr meta(cJSON_ParseWithLength(r->element[2]->str, r->element[2]->len));
+    const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(meta.get(), "epoch");
+    const cJSON *sha = cJSON_GetObjectItemCaseSensitive(meta.get(), "sha256");
+    if (cJSON_IsString(epoch)) out->epoch = epoch->valuestring;
+    if (cJSON_IsString(sha)) out->sha256 = sha->valuestring;
   }
   free_replies(&replies);
   return PublishStatus::ok;
 }
 
-PublishStatus Publisher::begin(uint64_t next_version) {
+PublishStatus Publisher::begin(uint64_t prev_version) {
   std::vector<redisReply *> replies;
   if (!link_.pipeline({{"WATCH", keys_.version}, {"GET", keys_.version}}, &replies)) {
     error_ = link_.last_error();
     return PublishStatus::unreachable;
   }
-  if (replies[0]->type == REDIS_REPLY_ERROR) {
-    error_ = std::string("WATCH refused: ") + replies[0]->str;
-    free_replies(&replies);
-    return PublishStatus::unreachable;
-  }
+  for (redisReply *r : replies)
+    if (r->type == REDIS_REPLY_ERROR) {
+      error_ = std::string("WATCH/GET refused: ") + r->str;
+      free_replies(&replies);
+      abort();
+      return PublishStatus::unreachable;
+    }
   std::optional<uint64_t> current = parse_version(replies[1]);
   free_replies(&replies);
-  if (current && *current > next_version) {
-    error_ = "Redis holds version " + std::to_string(*current) + ", above ours (" + std::to_string(next_version) +
-             "): another writer?";
+  // Anything above the version this writer holds was published by someone else: writing
+  // prev+1 over it would give two snapshots one version number.
+  if (current && *current > prev_version) {
+    error_ = "Redis holds version " + std::to_string(*current) + ", above ours (" + std::to_string(prev_version) +
+             "): another writer";
     abort();
     return PublishStatus::conflict;
   }
@@ -148,7 +160,7 @@ PublishStatus Publisher::commit(const Publication &p) {
 }
 
 PublishStatus Publisher::publish(const Publication &p) {
-  PublishStatus s = begin(p.version);
+  PublishStatus s = begin(p.prev_version);
   if (s != PublishStatus::ok) return s;
   return commit(p);
 }

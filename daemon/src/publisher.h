@@ -3,8 +3,9 @@
 // Redis user does not need @scripting.
 //
 // A publication has two halves so the writer can check Redis before it touches the disk:
-// begin() WATCHes the version and refuses when Redis already holds a higher one (another
-// writer); commit() runs the transaction and fails if the watched key moved meanwhile.
+// begin(prev) WATCHes the version and refuses when Redis holds one above `prev`, the version
+// this writer last held (another writer published since); commit() runs the transaction and
+// fails if the watched key moved meanwhile.
 // Not thread-safe: the writer calls it under its lock.
 #pragma once
 
@@ -26,9 +27,14 @@ struct KeyNames {
 };
 
 // What Redis holds now (one MGET, as readers do).
+// Largest version: 2^53-1, exact in a JSON number; a Redis value above it (or longer than
+// 16 digits) is malformed.
+constexpr uint64_t kMaxVersion = 9007199254740991ULL;
+
 struct RedisState {
   std::optional<std::string> snapshot;
-  std::optional<uint64_t> version;  // absent or unparsable -> nullopt
+  std::optional<uint64_t> version;  // absent or malformed -> nullopt
+  bool version_malformed = false;   // present but not a version <= kMaxVersion
   std::string epoch;                // from meta, "" when absent
   std::string sha256;               // from meta, "" when absent
 };
@@ -48,14 +54,15 @@ class Publisher {
  public:
   Publisher(RedisAddress addr, KeyNames keys);
 
+  // One MGET. unreachable (with the error text) unless Redis answered with the three values.
   PublishStatus read_state(RedisState *out);
-  // WATCH + GET version; conflict when Redis holds a version above `next_version`.
-  PublishStatus begin(uint64_t next_version);
+  // WATCH + GET version; conflict when Redis holds a version above `prev_version`.
+  PublishStatus begin(uint64_t prev_version);
   // MULTI/SET/SET/SET/PUBLISH/EXEC. conflict when the WATCH fired.
   PublishStatus commit(const Publication &p);
   // Releases a WATCH after a refused change (best effort).
   void abort();
-  // begin + commit.
+  // begin(p.prev_version) + commit.
   PublishStatus publish(const Publication &p);
   bool ping();
 

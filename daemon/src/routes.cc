@@ -42,11 +42,14 @@ Routes::Routes(Writer *writer, Auth *auth, AuditLog *audit, Metrics *metrics, bo
        [](HttpRequest &, const Actor &) { return json_ok(200, "{\"status\":\"ok\"}"); }},
       {"GET", "/readyz", Access::open,
        [this](HttpRequest &, const Actor &) {
-         bool redis = metrics_->redis_up(), audit = audit_->up();
-         std::string state = std::string("{\"redis\":") + (redis ? "true" : "false") + ",\"audit\":" + (audit ? "true" : "false");
-         if (redis && audit) return json_ok(200, state + ",\"ready\":true}");
-         return json_ok(503, state + ",\"ready\":false,\"error\":\"not_ready\",\"message\":\"" +
-                                 (redis ? "the audit log is not writable" : "Redis is not reachable") + "\"}");
+         bool redis = metrics_->redis_up(), audit = audit_->up(), conflict = metrics_->write_conflict();
+         std::string state = std::string("{\"redis\":") + (redis ? "true" : "false") + ",\"audit\":" +
+                             (audit ? "true" : "false") + ",\"write_conflict\":" + (conflict ? "true" : "false");
+         if (redis && audit && !conflict) return json_ok(200, state + ",\"ready\":true}");
+         const char *why = !redis ? "Redis is not reachable"
+                           : !audit ? "the audit log is not writable"
+                                    : "Redis holds a newer version from another writer";
+         return json_ok(503, state + ",\"ready\":false,\"error\":\"not_ready\",\"message\":\"" + why + "\"}");
        }},
       {"GET", "/metrics", Access::open,
        [this](HttpRequest &, const Actor &) {

@@ -47,12 +47,13 @@ bool json_version(const cJSON *v, uint64_t *out) {
   }
   if (cJSON_IsString(v)) {
     std::string s = v->valuestring;
-    if (s.empty() || s.size() > 19) return false;
+    if (s.empty() || s.size() > 16) return false;
     uint64_t n = 0;
     for (char c : s) {
       if (c < '0' || c > '9') return false;
       n = n * 10 + uint64_t(c - '0');
     }
+    if (n > kMaxVersion) return false;
     *out = n;
     return true;
   }
@@ -67,7 +68,7 @@ bool parse_if_match(std::string v, bool *any, uint64_t *out) {
   if (*any) return true;
   if (v.rfind("W/", 0) == 0) v = v.substr(2);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  if (v.empty() || v.size() > 19) return false;
+  if (v.empty() || v.size() > 16) return false;
   uint64_t n = 0;
   for (char c : v) {
     if (c < '0' || c > '9') return false;
@@ -93,30 +94,38 @@ std::vector<std::string> changed_keys(const cJSON *before, const cJSON *after) {
 }
 
 bool load_env(const Schema &schema, const std::string &env_path, std::string *text, EnvFile *env, JsonPtr *typed,
-              std::vector<std::string> *problems) {
+              std::vector<EnvProblem> *problems) {
   std::string err;
   if (!read_whole_file(env_path, text, &err)) {
-    problems->push_back(err);
+    problems->push_back({"", err});
     return false;
   }
   std::vector<EnvError> env_errors;
   if (!EnvFile::parse(*text, env, &env_errors)) {
     for (const auto &e : env_errors)
-      problems->push_back(env_path + (e.line ? ":" + std::to_string(e.line) : std::string()) + ": " + e.message);
+      problems->push_back({"", env_path + (e.line ? ":" + std::to_string(e.line) : std::string()) + ": " + e.message});
     return false;
   }
   std::vector<FieldError> field_errors;
   typed->reset(schema.validate_env(env->values(), &field_errors));
   if (!*typed) {
-    for (const auto &e : field_errors) problems->push_back((e.key.empty() ? std::string("schema") : e.key) + ": " + e.message);
-    if (field_errors.empty()) problems->push_back("the .env does not validate against the schema");
+    for (const auto &e : field_errors) problems->push_back({e.key, e.message});
+    if (field_errors.empty()) problems->push_back({"", "the .env does not validate against the schema"});
     return false;
   }
   return true;
 }
 
-Writer::Writer(std::string env_path, Schema schema, Publisher *publisher, AuditLog *audit, History *history,
-               Metrics *metrics, std::set<std::string> forbidden_keys)
+bool load_env(const Schema &schema, const std::string &env_path, std::string *text, EnvFile *env, JsonPtr *typed,
+              std::vector<std::string> *problems) {
+  std::vector<EnvProblem> found;
+  bool ok = load_env(schema, env_path, text, env, typed, &found);
+  for (const auto &p : found) problems->push_back(p.key.empty() ? p.message : p.key + ": " + p.message);
+  return ok;
+}
+
+Writer::Writer(std::string env_path, const std::string &mark_base, Schema schema, Publisher *publisher,
+               AuditLog *audit, History *history, Metrics *metrics, std::set<std::string> forbidden_keys)
     : env_path_(std::move(env_path)),
       schema_(std::move(schema)),
       publisher_(publisher),
@@ -124,7 +133,7 @@ Writer::Writer(std::string env_path, Schema schema, Publisher *publisher, AuditL
       history_(history),
       metrics_(metrics),
       forbidden_(std::move(forbidden_keys)),
-      marks_(env_path_) {}
+      marks_(mark_base) {}
 
 bool Writer::load(std::vector<std::string> *problems) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -201,14 +210,15 @@ HttpResponse Writer::get_config(const std::string &if_none_match) const {
 
 HttpResponse Writer::history(size_t limit) const { return json_ok(200, history_->render_json(limit)); }
 
-HttpResponse Writer::check_preconditions(const std::string &if_match, const cJSON *expected_version) const {
+HttpResponse Writer::check_preconditions(const char *action, const std::string &if_match,
+                                         const cJSON *expected_version) const {
   if (!if_match.empty()) {
     bool any = false;
     uint64_t v = 0;
     if (!parse_if_match(if_match, &any, &v))
       return json_error(400, "bad_request", "If-Match must be a version tag such as \"12\"");
     if (!any && v != state_.version) {
-      metrics_->count_patch("conflict");
+      metrics_->count_mutation(action, "conflict");
       return json_error(412, "precondition_failed",
                         "If-Match \"" + std::to_string(v) + "\" does not match the current version \"" +
                             std::to_string(state_.version) + "\"");
@@ -218,7 +228,7 @@ HttpResponse Writer::check_preconditions(const std::string &if_match, const cJSO
     uint64_t v = 0;
     json_version(expected_version, &v);  // shape checked by the caller
     if (v != state_.version) {
-      metrics_->count_patch("conflict");
+      metrics_->count_mutation(action, "conflict");
       return json_error(409, "version_conflict",
                         "expected_version " + std::to_string(v) + " is stale: the current version is " +
                             std::to_string(state_.version));
@@ -300,7 +310,7 @@ HttpResponse Writer::patch(const std::string &body, const std::string &if_match,
   }
 
   std::lock_guard<std::mutex> lock(mu_);
-  HttpResponse pre = check_preconditions(if_match, expected);
+  HttpResponse pre = check_preconditions("patch", if_match, expected);
   if (pre.status) return pre;
   if (cJSON_GetArraySize(problems.get()) > 0) {
     metrics_->count_patch("invalid");
@@ -312,8 +322,27 @@ HttpResponse Writer::patch(const std::string &body, const std::string &if_match,
 HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std::string>> &updates, const char *event,
                                   const char *action, const std::string &if_match, const cJSON *expected_version,
                                   const Actor &actor) {
-  HttpResponse pre = check_preconditions(if_match, expected_version);
+  auto count = [&](const char *outcome) { metrics_->count_mutation(action, outcome); };
+  HttpResponse pre = check_preconditions(action, if_match, expected_version);
   if (pre.status) return pre;
+  // The patch is rendered from the .env this daemon last loaded or wrote; a hand edit since
+  // then would be silently dropped, so refuse until it is reloaded (and so validated).
+  std::string on_disk, read_err;
+  if (!read_whole_file(env_path_, &on_disk, &read_err)) {
+    count("error");
+    log_error(std::string(action) + " refused: " + read_err);
+    return json_error(500, "storage_error", "the .env cannot be read; nothing was changed");
+  }
+  if (on_disk != state_.env_text) {
+    count("conflict");
+    return json_error(409, "env_changed_on_disk",
+                      "the .env was edited on disk since the daemon loaded it; POST /config/reload first "
+                      "(nothing was changed)");
+  }
+  if (state_.version >= kMaxVersion) {
+    count("error");
+    return json_error(500, "version_exhausted", "the version counter is at its maximum; nothing was changed");
+  }
 
   std::map<std::string, std::string> values = state_.env.values();
   for (const auto &[k, v] : updates) {
@@ -323,14 +352,14 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
   std::vector<FieldError> field_errors;
   JsonPtr typed(schema_.validate_env(values, &field_errors));
   if (!typed) {
-    metrics_->count_patch("invalid");
+    count("invalid");
     cJSON *details = cJSON_CreateArray();
     for (const auto &e : field_errors) cJSON_AddItemToArray(details, detail(e.key, e.message));
     return json_error(422, "validation_failed", "the resulting settings are invalid; nothing was changed", details);
   }
   std::string snapshot = json_print(typed.get());
   if (snapshot == state_.snapshot) {
-    metrics_->count_patch("noop");
+    count("noop");
     return json_ok(200, version_body(state_.version, {}, true));
   }
   std::vector<std::string> changed = changed_keys(state_.typed.get(), typed.get());
@@ -348,14 +377,13 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
 
   uint64_t next = state_.version + 1;
   double t_render = since(phase_start);
-  PublishStatus begun = publisher_->begin(next);
+  // The reconciler saw another writer's snapshot in Redis: do not overwrite it either.
+  PublishStatus begun = reported_conflict_ ? PublishStatus::conflict : publisher_->begin(state_.version);
   if (begun != PublishStatus::ok) {
     metrics_->set_redis_up(begun != PublishStatus::unreachable);
-    metrics_->count_patch("unavailable");
+    count(begun == PublishStatus::conflict ? "conflict" : "unavailable");
     log_warn(std::string(action) + " refused: Redis: " + publisher_->last_error());
-    if (begun == PublishStatus::conflict)
-      return json_error(503, "write_conflict",
-                        "Redis holds a newer version from another writer; nothing was changed (the reconciler resolves it)");
+    if (begun == PublishStatus::conflict) return write_conflict_error();
     return json_error(503, "redis_unavailable", "Redis is not available; nothing was changed");
   }
 
@@ -389,25 +417,29 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
     discard_temp(tmp);
     publisher_->abort();
     if (!audit_ok) {
-      metrics_->count_patch("unavailable");
+      count("unavailable");
       log_error(std::string(action) + " refused: " + audit_err);
       return json_error(503, "audit_unavailable", "the audit log cannot be written; nothing was changed");
     }
+    count("error");
     log_error(std::string(action) + " refused: " + (mark_ok ? env_err : "version mark: " + mark_err));
     return json_error(500, "storage_error", "the .env or the version mark could not be written; the .env is unchanged");
   }
   double t_synced = since(phase_start);
   OMEGA_FAILPOINT("patch.prepared");
   std::string err;
-  bool renamed = false;
+  bool renamed = false, durable = true;
   if (!commit_temp(tmp, env_path_, "patch.env", &err, &renamed)) {
     if (!renamed) {
+      count("error");
       publisher_->abort();
       log_error(std::string(action) + " refused: .env: " + err);
       return json_error(500, "storage_error", "the .env could not be replaced; it is unchanged");
     }
-    // The rename happened (only the directory fsync failed): the new .env is in place, so
-    // carry on and publish it rather than serve a state that differs from the file.
+    // The rename happened (only the directory fsync failed, twice): the new .env is in place,
+    // so carry on and publish it rather than serve a state that differs from the file, but
+    // do not answer 200: the change may not survive a power loss.
+    durable = false;
     log_error(std::string(action) + ": the new .env is in place but " + err);
   }
   double t_renamed = since(phase_start);
@@ -423,6 +455,9 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
   if (status != PublishStatus::ok)
     log_warn(std::string(action) + " saved as version " + std::to_string(next) +
              " but not yet published (the reconciler retries): " + publisher_->last_error());
+  // Another writer slipped in between WATCH and EXEC: Redis now holds its snapshot at our
+  // version or above; the reconciler must report that, not overwrite it.
+  if (status == PublishStatus::conflict) contested_version_ = next;
 
   state_.env = std::move(reparsed);
   state_.env_text = std::move(new_text);
@@ -431,7 +466,7 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
   state_.version = next;
   install_view_locked();
   record_history_locked(event, actor.name, changed);
-  metrics_->count_patch("applied");
+  count(durable ? "applied" : "error");
   std::string names;
   for (const auto &k : changed) names += (names.empty() ? "" : ",") + k;
   char timing[160];
@@ -439,7 +474,18 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
            t_render, t_watch, t_synced, t_renamed, since(phase_start));
   log_info(std::string(action) + " by " + actor.name + " (" + actor.request_id + "): version " + std::to_string(next) +
            ", changed " + names + timing);
+  if (!durable)
+    return json_error(500, "storage_error",
+                      "the new .env is in place and version " + std::to_string(next) + " was " +
+                          (status == PublishStatus::ok ? "published" : "saved") +
+                          ", but the directory fsync failed twice: the change may not survive a power loss");
   return json_ok(200, version_body(next, changed, status == PublishStatus::ok));
+}
+
+HttpResponse Writer::write_conflict_error() const {
+  return json_error(503, "write_conflict",
+                    "Redis holds a newer version published by another writer; nothing was changed. "
+                    "Only one writer may run: stop the other one (see docs/daemon.md, \"Second writer\")");
 }
 
 void Writer::record_history_locked(const char *event, const std::string &actor, const std::vector<std::string> &changed) {
@@ -460,20 +506,24 @@ HttpResponse Writer::reload(const Actor &actor) {
   std::string text;
   EnvFile env;
   JsonPtr typed;
-  std::vector<std::string> problems;
+  std::vector<EnvProblem> problems;
   if (!load_env(schema_, env_path_, &text, &env, &typed, &problems)) {
-    cJSON *details = cJSON_CreateArray();
-    for (const auto &p : problems) cJSON_AddItemToArray(details, cJSON_CreateString(p.c_str()));
+    cJSON *details = cJSON_CreateArray();  // same {"key","message"} shape as a patch's 422
+    for (const auto &p : problems) cJSON_AddItemToArray(details, detail(p.key, p.message));
     return json_error(422, "invalid_env_file", "the .env on disk is invalid; nothing was republished", details);
   }
   std::string snapshot = json_print(typed.get());
   bool edited = snapshot != state_.snapshot;
+  if (edited && state_.version >= kMaxVersion)
+    return json_error(500, "version_exhausted", "the version counter is at its maximum; nothing was changed");
   uint64_t next = edited ? state_.version + 1 : state_.version;
   std::vector<std::string> changed = edited ? changed_keys(state_.typed.get(), typed.get()) : std::vector<std::string>{};
 
-  PublishStatus begun = publisher_->begin(next);
+  PublishStatus begun = reported_conflict_ ? PublishStatus::conflict : publisher_->begin(state_.version);
   if (begun != PublishStatus::ok) {
     metrics_->set_redis_up(begun != PublishStatus::unreachable);
+    log_warn("reload refused: Redis: " + publisher_->last_error());
+    if (begun == PublishStatus::conflict) return write_conflict_error();
     return json_error(503, "redis_unavailable", "Redis is not available; nothing was republished");
   }
   AuditRecord rec{"reload", actor.name, actor.request_id, actor.source, state_.version, next, {}};
@@ -496,6 +546,8 @@ HttpResponse Writer::reload(const Actor &actor) {
   PublishStatus status = publisher_->commit(p);
   metrics_->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   metrics_->set_redis_up(status != PublishStatus::unreachable);
+  if (status == PublishStatus::conflict) contested_version_ = next;
+  // The .env on disk is now the state (audited), whether or not Redis took it.
   state_.env = std::move(env);
   state_.env_text = std::move(text);
   state_.typed = std::move(typed);
@@ -504,9 +556,12 @@ HttpResponse Writer::reload(const Actor &actor) {
   install_view_locked();
   if (edited) record_history_locked("reload", actor.name, changed);
   if (status != PublishStatus::ok)
-    return json_error(503, "redis_unavailable", "the republish did not reach Redis: " + publisher_->last_error());
-  log_info("reload by " + actor.name + " (" + actor.request_id + "): version " + std::to_string(next));
-  return json_ok(200, version_body(next, changed, true));
+    log_warn("reload saved as version " + std::to_string(next) +
+             " but not yet published (the reconciler retries): " + publisher_->last_error());
+  else
+    log_info("reload by " + actor.name + " (" + actor.request_id + "): version " + std::to_string(next));
+  // Like a patch: the state changed, so 200 with "published": false rather than an error.
+  return json_ok(200, version_body(next, changed, status == PublishStatus::ok));
 }
 
 HttpResponse Writer::rollback(const std::string &body, const std::string &if_match, const Actor &actor) {
@@ -570,6 +625,7 @@ void Writer::resync_locked(const char *event, bool force) {
   std::string err;
   bool same_snapshot = rs.snapshot && *rs.snapshot == state_.snapshot;
   if (same_snapshot && rs.version && *rs.version >= state_.version && !rs.epoch.empty()) {
+    set_conflict_locked(0);
     bool in_sync = *rs.version == state_.version && rs.epoch == state_.epoch;
     if (*rs.version > state_.version && !marks_.store(*rs.version, &err)) {
       log_error("cannot store the version mark: " + err);
@@ -583,28 +639,57 @@ void Writer::resync_locked(const char *event, bool force) {
     install_view_locked();
     return;
   }
+  // A different snapshot at a version this writer never reached (or one it lost to another
+  // writer's EXEC) was published by someone else: report it, never overwrite it, or two
+  // writers would take turns publishing.
+  if (!same_snapshot && rs.version &&
+      (*rs.version > state_.version || (contested_version_ && *rs.version >= contested_version_))) {
+    set_conflict_locked(*rs.version);
+    return;
+  }
+  set_conflict_locked(0);
+  if (rs.version_malformed) log_warn("Redis holds a malformed version; replacing it (new epoch)");
+  uint64_t base = std::max(state_.version, rs.version.value_or(0));
+  if (base >= kMaxVersion) {
+    log_error("the version counter is at its maximum; not republishing");
+    return;
+  }
   // Redis is empty, or holds something else: publish the .env as a new version.
-  uint64_t next = std::max(state_.version, rs.version.value_or(0)) + 1;
+  uint64_t next = base + 1;
   std::string epoch;
-  if (!rs.version) epoch = random_hex(8);  // no version at all: Redis lost its data (or first seed)
+  if (!rs.version) epoch = random_hex(8);  // no (valid) version: Redis lost its data (or first seed)
   else if (!rs.epoch.empty()) epoch = rs.epoch;
   else epoch = state_.epoch.empty() ? random_hex(8) : state_.epoch;
   JsonPtr before(rs.snapshot ? cJSON_ParseWithLength(rs.snapshot->data(), rs.snapshot->size()) : nullptr);
   std::vector<std::string> changed = changed_keys(cJSON_IsObject(before.get()) ? before.get() : nullptr, state_.typed.get());
+  // The mark goes first so versions never go backwards; a failed publish only leaves it ahead
+  // (the next attempt computes the same number).
   if (!marks_.store(next, &err)) {
     log_error("cannot store the version mark: " + err);
     return;
   }
   uint64_t prev = rs.version.value_or(state_.version);
+  Publication p{state_.snapshot, next, prev, epoch, event, changed};
+  if (!publish_locked(p)) return;  // in-memory version, epoch and view move only on success
   state_.version = next;
   state_.epoch = epoch;
   install_view_locked();
-  Publication p{state_.snapshot, next, prev, epoch, event, changed};
-  if (publish_locked(p)) {
-    log_info(std::string(event == std::string("boot") ? "seeded" : "reconciled") + " Redis with version " +
-             std::to_string(next) + (rs.version ? "" : " (new epoch " + epoch + ")"));
-    record_history_locked(event, "omega-settingsd", changed);
-  }
+  log_info(std::string(event == std::string("boot") ? "seeded" : "reconciled") + " Redis with version " +
+           std::to_string(next) + (rs.version ? "" : " (new epoch " + epoch + ")"));
+  record_history_locked(event, "omega-settingsd", changed);
+}
+
+void Writer::set_conflict_locked(uint64_t foreign_version) {
+  if (foreign_version && foreign_version != reported_conflict_)
+    log_error("Redis holds version " + std::to_string(foreign_version) + " with a snapshot this writer (version " +
+              std::to_string(state_.version) +
+              ") did not publish: another writer is running. Not overwriting it; patches are refused "
+              "(write_conflict) until only one writer remains (see docs/daemon.md)");
+  else if (!foreign_version && reported_conflict_)
+    log_info("the write conflict is resolved");
+  if (!foreign_version) contested_version_ = 0;
+  reported_conflict_ = foreign_version;
+  metrics_->set_write_conflict(foreign_version != 0);
 }
 
 }  // namespace omega::settingsd

@@ -3,7 +3,8 @@
 //
 // Every mutation runs under one lock, in this order, so a crash at any step leaves either the
 // whole old or the whole new .env and a restart that converges:
-//   parse + validate (no side effects) -> WATCH Redis (refuse 503 if down) -> audit record
+//   parse + validate (no side effects) -> re-read the .env (409 if hand-edited since) ->
+//   WATCH Redis (503 if down, or if it holds a version above ours: another writer) -> audit record
 //   (refuse 503 if it cannot be synced) -> version mark file -> .env (temp, fsync, rename,
 //   dir fsync) -> MULTI/EXEC publish -> in-memory state, history, metrics.
 #pragma once
@@ -34,21 +35,33 @@ struct Actor {
   std::string source;
 };
 
+// One problem with a .env: the setting's key ("" for the file or a line) and a message.
+struct EnvProblem {
+  std::string key;
+  std::string message;
+};
+
 // Loads the .env and validates it. Returns false with every problem (line numbers for
 // syntax, key names for schema errors; never values) in *problems.
+bool load_env(const Schema &schema, const std::string &env_path, std::string *text, EnvFile *env,
+              JsonPtr *typed, std::vector<EnvProblem> *problems);
+// The same, each problem flattened to "KEY: message" (for startup and --check).
 bool load_env(const Schema &schema, const std::string &env_path, std::string *text, EnvFile *env,
               JsonPtr *typed, std::vector<std::string> *problems);
 
 class Writer {
  public:
-  Writer(std::string env_path, Schema schema, Publisher *publisher, AuditLog *audit, History *history,
-         Metrics *metrics, std::set<std::string> forbidden_keys);
+  // `env_path` is read and replaced (a resolved path: never a symlink); the version mark
+  // lives at `mark_base` + ".version".
+  Writer(std::string env_path, const std::string &mark_base, Schema schema, Publisher *publisher, AuditLog *audit,
+         History *history, Metrics *metrics, std::set<std::string> forbidden_keys);
 
   // Reads and validates the .env, loads the version mark. False + problems.
   bool load(std::vector<std::string> *problems);
   // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries.
   void boot();
-  // Compares Redis with the .env and republishes when it is empty or differs.
+  // Compares Redis with the .env and republishes when it is empty or differs, except over a
+  // different snapshot at a version above ours (another writer): that is only reported.
   void reconcile();
 
   HttpResponse get_config(const std::string &if_none_match) const;
@@ -83,7 +96,11 @@ class Writer {
   void install_view_locked();
   void record_history_locked(const char *event, const std::string &actor, const std::vector<std::string> &changed);
   std::string masked_config_json(const cJSON *typed) const;
-  HttpResponse check_preconditions(const std::string &if_match, const cJSON *expected_version) const;
+  HttpResponse check_preconditions(const char *action, const std::string &if_match,
+                                   const cJSON *expected_version) const;
+  HttpResponse write_conflict_error() const;
+  // Records (and logs once) that Redis holds `foreign_version` from another writer; 0 clears.
+  void set_conflict_locked(uint64_t foreign_version);
 
   std::string env_path_;
   Schema schema_;
@@ -96,6 +113,8 @@ class Writer {
 
   mutable std::mutex mu_;
   State state_;
+  uint64_t contested_version_ = 0;  // our EXEC lost to another writer at this version
+  uint64_t reported_conflict_ = 0;  // foreign version last reported (0: none)
   mutable std::mutex view_mu_;
   std::shared_ptr<const View> view_;
 };

@@ -58,11 +58,9 @@ CASES = [
     ("content_type_form", lambda d: post(d, "updates=1", content_type="application/x-www-form-urlencoded"), 415, "unsupported_media_type"),
     ("content_type_missing", lambda d: post(d, '{"updates":{"LOG_LEVEL":"DEBUG"}}', content_type=None), 415, "unsupported_media_type"),
     ("oversized_declared", lambda d: post(d, BIG), 413, "payload_too_large"),
-    ("oversized_chunked", lambda d: raw(d, f"POST {P} HTTP/1.1\nHost: x\n{AUTH}Content-Type: application/json\nTransfer-Encoding: chunked\n",
-                                         b"%x\r\n" % len(BIG) + BIG + b"\r\n0\r\n\r\n"), 413, "payload_too_large"),
-    ("duplicate_content_length", lambda d: raw(d, f"POST {P} HTTP/1.1\nHost: x\n{AUTH}Content-Type: application/json\nContent-Length: 34\nContent-Length: 2\n",
+    ("duplicate_content_length", lambda d: raw(d, f"POST {P} HTTP/1.1\nHost: 127.0.0.1\n{AUTH}Content-Type: application/json\nContent-Length: 34\nContent-Length: 2\n",
                                                b'{"updates":{"LOG_LEVEL":"DEBUG"}}'), 400, "bad_request"),
-    ("transfer_encoding_gzip", lambda d: raw(d, f"POST {P} HTTP/1.1\nHost: x\n{AUTH}Content-Type: application/json\nTransfer-Encoding: gzip\n",
+    ("transfer_encoding_gzip", lambda d: raw(d, f"POST {P} HTTP/1.1\nHost: 127.0.0.1\n{AUTH}Content-Type: application/json\nTransfer-Encoding: gzip\n",
                                              b"\x1f\x8b\x08\x00"), 400, "bad_request"),
     ("unknown_key", lambda d: post(d, {"updates": {"NOT_A_SETTING": "x"}}), 422, "validation_failed"),
     ("wrong_type_integer", lambda d: post(d, {"updates": {"REQUEST_TIMEOUT": "abc"}}), 422, "validation_failed"),
@@ -130,7 +128,7 @@ def test_invalid_secret_is_not_echoed(daemon):
 def test_truncated_body_changes_nothing(world, daemon):
     before = world.capture()
     # Declares 200 bytes, sends 30, then hangs up: the daemon never sees a whole request.
-    out = raw_http(daemon.port, (f"POST {P} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ALICE}\r\n"
+    out = raw_http(daemon.port, (f"POST {P} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {ALICE}\r\n"
                                  "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n").encode()
                    + b'{"updates":{"LOG_LEVEL":"DEBUG"', read_timeout=0.5)
     assert out == b""

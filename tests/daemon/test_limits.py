@@ -20,7 +20,7 @@ def test_per_address_connection_limit(make_daemon):
         for s in held:
             s.settimeout(10)
             try:
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 answered += b"200 OK" in s.recv(4096)
             except (ConnectionResetError, BrokenPipeError):
                 pass
