@@ -2,6 +2,9 @@
 import dataclasses
 import logging
 import queue
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -114,3 +117,68 @@ def test_agent_without_a_contract_starts_and_stops(writer, open_manager):
     agent.stop()
     agent.stop()  # idempotent
     assert not agent.running and not cfg.closed
+
+
+AGENT_STOPS_ITSELF_WHILE_STOP_WAITS = textwrap.dedent("""
+    import json, sys, threading, time
+    import redis
+    from omega_config import BaseAgent
+    url, port = sys.argv[1], int(sys.argv[2])
+    entered, stopping = threading.Event(), threading.Event()
+
+    class Agent(BaseAgent):
+        required = ["REDIS_URL"]
+        def on_config_change(self, changed):
+            entered.set()
+            stopping.wait(15)
+            time.sleep(0.3)  # let the other thread's stop() reach off_reload
+            if "A" in changed:
+                self.stop()  # "stop on an incompatible change"
+            print("hook: stopped", flush=True)
+
+    agent = Agent(redis_url=url).start()
+    r = redis.Redis(host="127.0.0.1", port=port)
+    with r.pipeline(transaction=True) as p:
+        p.set("omega:config", json.dumps({"REDIS_URL": "x", "A": 2}))
+        p.set("omega:config:version", "2")
+        p.publish("config_channel", json.dumps({"event": "updated", "version": "2", "changed": ["A"]}))
+        p.execute()
+    assert entered.wait(15), "hook never ran"
+
+    def stop():
+        stopping.set()
+        agent.stop()
+
+    t = threading.Thread(target=stop)
+    t.start()
+    t.join(20)
+    print("deadlocked" if t.is_alive() else "done", agent.running, flush=True)
+    if t.is_alive():
+        import os
+        os._exit(1)  # a hung thread would also hang the exit
+""")
+
+
+def test_stop_from_the_change_hook_while_another_thread_stops_does_not_deadlock(redis_server, writer):
+    writer.publish({"REDIS_URL": "x", "A": 1})
+    # In a child process, with a generous timeout: a deadlock fails instead of hanging.
+    result = subprocess.run([sys.executable, "-c", AGENT_STOPS_ITSELF_WHILE_STOP_WAITS,
+                             redis_server.url, str(redis_server.port)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert result.stdout.splitlines() == ["hook: stopped", "done False"]
+
+
+def test_stop_from_the_change_hook_alone_stops_the_agent(redis_server, writer):
+    writer.publish(BASE)
+    stopped = queue.Queue()
+
+    class SelfStopping(BaseAgent):
+        def on_config_change(self, changed):
+            self.stop()  # on the watcher thread: off_reload from inside, close handed off
+            stopped.put(self.running)
+
+    agent = SelfStopping(redis_url=redis_server.url).start()
+    writer.update(LOG_LEVEL="DEBUG")
+    assert stopped.get(timeout=15) is False
+    wait_until(lambda: agent._cfg is None, what="the agent to drop its manager")

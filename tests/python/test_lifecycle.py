@@ -111,7 +111,7 @@ EXIT_WITH_OPEN_MANAGER = textwrap.dedent("""
         entered.set()
         sum(range(10000))   # Python work on the watcher thread at exit
     cfg.on_reload(callback)
-    cfg.on_reload(lambda v, c: cfg.request_timeout)  # a cycle through C++: never collected
+    cfg.on_reload(lambda v, c: cfg.request_timeout)  # a cycle (collectable), still open at exit
     print("value", cfg.request_timeout, flush=True)
     sys.stdin.readline()    # the test publishes a version now
     entered.wait(10)
@@ -171,3 +171,69 @@ def test_process_exits_zero_with_a_manager_in_a_daemon_thread(redis_server, writ
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "bye"
+
+
+DROPPED_MANAGERS_ARE_COLLECTED = textwrap.dedent("""
+    import gc, os, sys, threading, time, weakref
+    from omega_config import ConfigManager, watch_log_level
+    url = sys.argv[1]
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+    def settle(pred):
+        deadline = time.monotonic() + 15
+        while not pred() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return pred()
+    base = threads()
+
+    def self_referring():
+        cfg = ConfigManager(url)
+        cfg.on_reload(lambda v, c: cfg.request_timeout)  # the callback refers to the manager
+        return weakref.ref(cfg)
+
+    def log_watched():
+        cfg = ConfigManager(url)
+        watch_log_level(cfg, "some.logger")  # the watch refers to the manager
+        return weakref.ref(cfg)
+
+    for make in (self_referring, log_watched):
+        refs = [make() for _ in range(3)]
+        gc.collect()
+        print(make.__name__, "alive", sum(r() is not None for r in refs),
+              "watchers left", settle(lambda: threads() == base), flush=True)
+
+    # Collected by a GC pass on another manager's watcher thread: the close is
+    # handed to a helper thread (the C library forbids closing on a watcher).
+    keeper = ConfigManager(url)
+    collected = threading.Event()
+    garbage = [self_referring()]
+    def collect(version, changed):
+        gc.collect()
+        collected.set()
+    keeper.on_reload(collect)
+    import redis, json
+    r = redis.Redis.from_url(url)
+    v = int(r.get("omega:config:version")) + 1
+    with r.pipeline(transaction=True) as p:
+        p.set("omega:config", json.dumps({"REQUEST_TIMEOUT": 31}))
+        p.set("omega:config:version", str(v))
+        p.publish("config_channel", json.dumps({"event": "updated", "version": str(v)}))
+        p.execute()
+    print("collected on the watcher", collected.wait(15) and garbage[0]() is None, flush=True)
+    keeper.close()
+    print("watchers left", settle(lambda: threads() == base), flush=True)
+""")
+
+
+def test_a_dropped_manager_with_callbacks_referring_to_it_is_collected_and_closed(redis_server, writer):
+    writer.publish({**BASE, "LOG_LEVEL": "INFO"})
+    result = subprocess.run([sys.executable, "-c", DROPPED_MANAGERS_ARE_COLLECTED, redis_server.url],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert result.stdout.splitlines() == [
+        "self_referring alive 0 watchers left True",
+        "log_watched alive 0 watchers left True",
+        "collected on the watcher True",
+        "watchers left True",
+    ]
+    assert "Traceback" not in result.stderr and "Exception" not in result.stderr

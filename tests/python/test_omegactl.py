@@ -473,3 +473,24 @@ def test_the_installed_omegactl_script_runs(settingsd):
     p = ctl("patch", "LOG_LEVEL=WARNING", token=ALICE, url=settingsd.base, command=[str(script)])
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout) == {"version": "2", "changed": ["LOG_LEVEL"]}
+
+
+def test_credentials_in_the_url_are_refused_and_never_printed():
+    secret = "hunter2-url-password"
+    port = shared.free_port()
+    for url in (f"http://admin:{secret}@127.0.0.1:{port}", f"https://{secret}@127.0.0.1:{port}/x",
+                f"ftp://u:{secret}@127.0.0.1:{port}", f"http://u:{secret}@127.0.0.1:notaport"):
+        for p in (ctl("--url", url, "get", token=ALICE), ctl("get", token=ALICE, url=url)):
+            assert p.returncode == 2, (url, p.stderr)
+            assert p.stdout == ""
+            assert secret not in p.stderr, "a password from the URL was printed"
+            err = error_of(p)
+            assert err["error"] == "bad_url"
+            assert "127.0.0.1" in err["message"]
+
+
+def test_messages_name_the_url_with_its_netloc_redacted():
+    from omega_config import ctl as ctl_module
+    assert ctl_module.redact_url("http://u:pw@host:1/p") == "http://***@host:1/p"
+    assert ctl_module.redact_url("http://host:1/p") == "http://host:1/p"
+    assert "pw" not in ctl_module.redact_url("u:pw@host")

@@ -152,3 +152,58 @@ def test_callback_may_unregister_itself(writer, open_manager):
     writer.update(REQUEST_TIMEOUT=61)
     other.get(timeout=15)
     assert len(runs) == 1
+
+
+CLOSE_IN_CALLBACK_WHILE_OFF_RELOAD_WAITS = textwrap.dedent("""
+    import json, sys, threading, time
+    import redis, omega_config
+    url, port = sys.argv[1], int(sys.argv[2])
+    cfg = omega_config.create_config_manager(url)
+    entered, unregistering = threading.Event(), threading.Event()
+
+    def closer(version, changed):
+        entered.set()
+        unregistering.wait(15)
+        time.sleep(0.3)  # let the other thread reach off_reload and wait for us
+        cfg.close()      # on the watcher thread: handed off, must not block
+        print("callback: closed", cfg.closed, flush=True)
+
+    token = cfg.on_reload(closer)
+    r = redis.Redis(host="127.0.0.1", port=port)
+    with r.pipeline(transaction=True) as p:
+        p.set("omega:config", json.dumps({"REQUEST_TIMEOUT": 2}))
+        p.set("omega:config:version", "2")
+        p.publish("config_channel", json.dumps({"event": "updated", "version": "2"}))
+        p.execute()
+    assert entered.wait(15), "callback never ran"
+
+    def unregister():
+        unregistering.set()
+        try:
+            cfg.off_reload(token)  # waits for `closer`, which closes the manager
+            print("off_reload returned", flush=True)
+        except omega_config.ConfigError as exc:
+            print("off_reload raised", type(exc).__name__, flush=True)
+
+    t = threading.Thread(target=unregister)
+    t.start()
+    t.join(20)
+    print("deadlocked" if t.is_alive() else "done", cfg.closed, flush=True)
+    if t.is_alive():
+        import os
+        os._exit(1)  # a hung thread would also hang the exit
+""")
+
+
+def test_close_in_a_callback_while_another_thread_waits_in_off_reload_does_not_deadlock(
+        redis_server, writer):
+    writer.publish({"REQUEST_TIMEOUT": 1})
+    # In a child process, with a generous timeout: a deadlock fails instead of hanging.
+    result = subprocess.run([sys.executable, "-c", CLOSE_IN_CALLBACK_WHILE_OFF_RELOAD_WAITS,
+                             redis_server.url, str(redis_server.port)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "callback: closed True"
+    assert lines[1] in ("off_reload returned", "off_reload raised ConfigClosedError")
+    assert lines[2] == "done True"

@@ -84,6 +84,9 @@ class BaseAgent:
             return self
 
     def stop(self) -> None:
+        # Only the bookkeeping happens under the lock: off_reload waits for a
+        # running on_config_change, which may itself call stop() (and would
+        # then block on the lock forever).
         with self._lock:
             if not self.running:
                 return
@@ -91,20 +94,35 @@ class BaseAgent:
             try:
                 self.on_stop()
             finally:
-                self._teardown()
+                parts = self._detach()
+        self._release(*parts)
 
     def _teardown(self) -> None:
-        cfg = self._cfg
-        if cfg is not None and not cfg.closed:
-            if self._token is not None:
-                cfg.off_reload(self._token)
-            if self._log_watch is not None:
-                self._log_watch.stop()
+        self._release(*self._detach())
+
+    def _detach(self) -> Tuple[Optional[ConfigManager], Optional[int], Optional[LogLevelWatch], bool]:
+        """Takes the manager, token and log watch out of the agent (under the lock)."""
+        cfg, token, log_watch = self._cfg, self._token, self._log_watch
         self._token = None
         self._log_watch = None
-        if self._owns_cfg and cfg is not None:
-            cfg.close()
+        owns = self._owns_cfg and cfg is not None
+        if owns:
             self._cfg = None
+        return cfg, token, log_watch, owns
+
+    @staticmethod
+    def _release(cfg: Optional[ConfigManager], token: Optional[int],
+                 log_watch: Optional[LogLevelWatch], owns: bool) -> None:
+        """Unregisters and closes what _detach took (without the lock)."""
+        try:
+            if cfg is not None and not cfg.closed:
+                if token is not None:
+                    cfg.off_reload(token)
+                if log_watch is not None:
+                    log_watch.stop()
+        finally:
+            if owns and cfg is not None:
+                cfg.close()
 
     def _config_changed(self, version: int, changed: Tuple[str, ...]) -> None:
         self.on_config_change(changed)

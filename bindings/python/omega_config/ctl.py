@@ -20,6 +20,7 @@ import http.client
 import json
 import math
 import os
+import re
 import secrets
 import socket
 import sys
@@ -142,16 +143,48 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_USERINFO = re.compile(r"^([^:/?#]*:?//)?[^/?#]*@")
+
+
+def redact_url(url):
+    """``url`` with any user:password@ in its netloc replaced by ``***@``: safe to print."""
+    url = str(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        host = parts.netloc.rpartition("@")[2]
+        return urllib.parse.urlunsplit(parts._replace(netloc="***@" + host))
+    if parts is None or "@" in url.split("?", 1)[0].split("#", 1)[0]:
+        # Unparseable, or an "@" urlsplit did not see in the netloc: cut it all.
+        return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", url)
+    return url
+
+
 class Client:
     def __init__(self, base_url, secret=None, key_name=None, timeout=DEFAULT_TIMEOUT):
-        parsed = urllib.parse.urlsplit(base_url)
+        shown = redact_url(base_url)
+        try:
+            parsed = urllib.parse.urlsplit(base_url)
+        except ValueError:
+            raise CtlError(EXIT_USAGE, "bad_url", f"--url cannot be parsed: {shown!r}")
+        if "@" in parsed.netloc:
+            # Credentials in the URL would end up in messages, logs and proxies'
+            # records: refuse them, without echoing them.
+            raise CtlError(EXIT_USAGE, "bad_url",
+                           f"--url must not contain credentials (user:password@): {shown!r}; "
+                           "pass the token with --token-file or OMEGA_ADMIN_TOKEN")
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise CtlError(EXIT_USAGE, "bad_url", f"--url must be http://HOST:PORT or https://HOST:PORT, not {base_url!r}")
+            raise CtlError(EXIT_USAGE, "bad_url", f"--url must be http://HOST:PORT or https://HOST:PORT, not {shown!r}")
         try:
             parsed.port
         except ValueError:
-            raise CtlError(EXIT_USAGE, "bad_url", f"--url has an invalid port: {base_url!r}")
+            raise CtlError(EXIT_USAGE, "bad_url", f"--url has an invalid port: {shown!r}")
         self.base_url = base_url.rstrip("/")
+        # What messages name: the URL with its netloc redacted (there is no
+        # userinfo left to hide once the check above passed; belt and braces).
+        self.display_url = redact_url(self.base_url)
         self.prefix = parsed.path.rstrip("/")
         self.secret = secret
         self.key_name = key_name
@@ -203,14 +236,14 @@ class Client:
     def _transport_error(self, reason):
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return CtlError(EXIT_CONNECT, "timeout",
-                            f"omega-settingsd at {self.base_url} did not answer within {self.timeout:g} s (--timeout)")
+                            f"omega-settingsd at {self.display_url} did not answer within {self.timeout:g} s (--timeout)")
         if isinstance(reason, http.client.HTTPException) or isinstance(reason, ConnectionResetError):
             return CtlError(EXIT_CONNECT, "no_answer",
-                            f"omega-settingsd at {self.base_url} closed the connection without an answer "
+                            f"omega-settingsd at {self.display_url} closed the connection without an answer "
                             f"({type(reason).__name__})")
         text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
         return CtlError(EXIT_CONNECT, "connection_failed",
-                        f"cannot connect to omega-settingsd at {self.base_url}: {text} "
+                        f"cannot connect to omega-settingsd at {self.display_url}: {text} "
                         "(is it running? set --url or OMEGA_SETTINGS_URL)")
 
     def call(self, method, endpoint, body=None, query=None, headers=None, ok=(200,)):
@@ -224,7 +257,7 @@ class Client:
             return parsed
         snippet = raw[:200].decode("utf-8", "replace") if raw else ""
         return {"error": "http_error",
-                "message": f"HTTP {status} from omega-settingsd at {self.base_url} (not a JSON error)",
+                "message": f"HTTP {status} from omega-settingsd at {self.display_url} (not a JSON error)",
                 "details": [snippet] if snippet else []}
 
 
@@ -349,7 +382,7 @@ def cmd_watch(client, args):
     else:
         first_poll_now = True
     if not args.quiet:
-        sys.stderr.write(f"omegactl: watching {client.base_url} for versions after {last} (Ctrl-C to stop)\n")
+        sys.stderr.write(f"omegactl: watching {client.display_url} for versions after {last} (Ctrl-C to stop)\n")
         sys.stderr.flush()
     printed = 0
     lost = False
@@ -369,7 +402,7 @@ def cmd_watch(client, args):
             lost = True
             continue
         if lost and not args.quiet:
-            sys.stderr.write(f"omegactl: reconnected to {client.base_url}\n")
+            sys.stderr.write(f"omegactl: reconnected to {client.display_url}\n")
             sys.stderr.flush()
         lost = False
         if status == 304:

@@ -21,6 +21,10 @@ class ConfigError(Exception):
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    def __reduce__(self) -> tuple:
+        # BaseException pickles only ``args``: keep ``code`` (and any attributes).
+        return (type(self), (str(self), self.code), dict(self.__dict__) or None)
+
 
 class MissingConfigError(ConfigError, AttributeError, KeyError):
     """One or more keys are absent (or null). ``keys`` names every one."""
@@ -35,6 +39,10 @@ class MissingConfigError(ConfigError, AttributeError, KeyError):
         super().__init__(message, code)
         # AttributeError.name: lets tracebacks and tools name the attribute.
         self.name = self.keys[0] if self.keys else None
+
+    def __reduce__(self) -> tuple:
+        # args is (message,): rebuild from the keys, not from the message.
+        return (type(self), (self.keys, str(self), self.code), dict(self.__dict__) or None)
 
 
 class ConfigTypeError(ConfigError, TypeError, ValueError):

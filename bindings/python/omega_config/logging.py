@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from typing import Any, Optional, Tuple, Union
 
+from .errors import ConfigClosedError
 from .manager import ConfigManager, get_config_manager
 
 LOG_LEVEL = "LOG_LEVEL"
@@ -33,10 +35,20 @@ class LogLevelWatch:
     """Returned by watch_log_level; ``stop()`` ends the watching."""
 
     def __init__(self, cfg: ConfigManager, logger: logging.Logger):
-        self.cfg = cfg
+        # Weakly: the manager holds this watch (through its callback), so a
+        # strong reference back would keep a dropped manager alive.
+        self._cfg_ref = weakref.ref(cfg)
         self.logger = logger
         self._lock = threading.Lock()
         self._token: Optional[int] = None
+
+    @property
+    def cfg(self) -> ConfigManager:
+        """The watched manager; ConfigClosedError once it has been collected."""
+        cfg = self._cfg_ref()
+        if cfg is None:
+            raise ConfigClosedError("the watched ConfigManager was closed and collected")
+        return cfg
 
     def apply(self, value: Any) -> None:
         """Sets the logger's level from a LOG_LEVEL value; an invalid value
@@ -60,8 +72,9 @@ class LogLevelWatch:
 
     def stop(self) -> None:
         token, self._token = self._token, None
-        if token is not None and not self.cfg.closed:
-            self.cfg.off_reload(token)
+        cfg = self._cfg_ref()
+        if token is not None and cfg is not None and not cfg.closed:
+            cfg.off_reload(token)
 
 
 def watch_log_level(

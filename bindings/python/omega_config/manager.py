@@ -11,6 +11,7 @@ reaches Python (``_missing``, ``ConfigSnapshot.get``).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import weakref
@@ -54,7 +55,10 @@ class ConfigManager(_core.AttrView):
     """
 
     # __dict__: the settings of one version; _state: its ConfigSnapshot.
-    __slots__ = ("__dict__", "__weakref__", "_handle", "_lock", "_state")
+    # _callbacks: on_reload's functions by key, _keys: token -> key. The C
+    # library holds only a trampoline with a weak reference to the manager, so
+    # a callback that refers to the manager makes a cycle the GC can collect.
+    __slots__ = ("__dict__", "__weakref__", "_handle", "_lock", "_state", "_callbacks", "_keys")
 
     def __init__(self, redis_url: Optional[str] = None, **options: Any):
         unknown = sorted(set(options) - set(OPTION_NAMES))
@@ -69,6 +73,8 @@ class ConfigManager(_core.AttrView):
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_lock", threading.Lock())
         object.__setattr__(self, "_state", None)
+        object.__setattr__(self, "_callbacks", {})
+        object.__setattr__(self, "_keys", {})
         # Register first, then load: a version installed in between is then
         # seen by the callback, and the later of the two loads wins.
         handle.on_reload(_refresher(weakref.ref(self)))
@@ -208,7 +214,15 @@ class ConfigManager(_core.AttrView):
             fn(version, changed)
 
         call.__qualname__ = f"on_reload({getattr(fn, '__qualname__', repr(fn))})"
-        return self._call(self._handle.on_reload, call)
+        key = next(_callback_keys)
+        self._callbacks[key] = call  # before registering: it may run at once
+        try:
+            token = self._call(self._handle.on_reload, _dispatcher(ref, key))
+        except BaseException:
+            self._callbacks.pop(key, None)
+            raise
+        self._keys[token] = key
+        return token
 
     def off_reload(self, token: int) -> None:
         """Unregisters; waits for the callback if it is running (unless called
@@ -219,6 +233,9 @@ class ConfigManager(_core.AttrView):
             if exc.code == _core.E_NO_SUCH_TOKEN:
                 raise ValueError(f"no reload callback with token {token}") from None
             raise
+        key = self._keys.pop(token, None)
+        if key is not None:
+            self._callbacks.pop(key, None)
 
     # -- lifetime -------------------------------------------------------------
     def close(self) -> None:
@@ -227,6 +244,21 @@ class ConfigManager(_core.AttrView):
 
     def __enter__(self) -> "ConfigManager":
         return self
+
+    # -- not copyable -----------------------------------------------------------
+    # A manager owns a watcher thread and Redis connections: a copy could only
+    # be a second, silently diverging manager, and pickle has nothing to save.
+    def __reduce__(self) -> Any:
+        raise TypeError("share the ConfigManager; it cannot be copied")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("share the ConfigManager; it cannot be copied")
+
+    def __copy__(self) -> "ConfigManager":
+        raise TypeError("share the ConfigManager; it cannot be copied")
+
+    def __deepcopy__(self, memo: Any) -> "ConfigManager":
+        raise TypeError("share the ConfigManager; it cannot be copied")
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
@@ -272,6 +304,26 @@ def _refresher(ref: "weakref.ref[ConfigManager]") -> ReloadCallback:
             manager._catch_up(version)
 
     return refresh
+
+
+_callback_keys = itertools.count(1)
+
+
+def _dispatcher(ref: "weakref.ref[ConfigManager]", key: int) -> ReloadCallback:
+    # What the C library holds for an on_reload callback: the manager weakly
+    # and a key into its _callbacks, where the user's function lives (seen by
+    # the GC). A manager dropped with callbacks that refer to it is collected,
+    # and its handle closed (a close on the watcher thread is handed off).
+    def dispatch(version: int, changed: Tuple[str, ...]) -> None:
+        manager = ref()
+        if manager is None:
+            return
+        call = manager._callbacks.get(key)
+        del manager
+        if call is not None:
+            call(version, changed)
+
+    return dispatch
 
 
 _default_lock = threading.Lock()

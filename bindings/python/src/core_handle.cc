@@ -23,19 +23,25 @@ std::set<std::shared_ptr<Handle::Slot>> registry;
 std::condition_variable deferred_done;
 int deferred_closes = 0;
 
-// The C library forbids omega_cfg_close on the watcher thread; run it elsewhere.
-void close_raw(omega_cfg *cfg) {
-  if (cfg == nullptr) return;
+// Closes the slot's C handle. Off the watcher thread: detach and close here.
+// On a watcher thread (from inside a reload callback, or a GC finalizer run
+// there) take no lock at all: another thread may hold the shared lock in
+// off_reload, waiting for this very callback to return. Mark the slot closing
+// (later calls fail at once) and hand detach + close to a helper thread.
+void close_slot(const std::shared_ptr<Handle::Slot> &slot) {
   if (!on_callback_thread()) {
-    omega_cfg_close(cfg);
+    slot->closing.store(true);
+    omega_cfg_close(slot->detach());  // NULL (already closed) is a no-op
     return;
   }
+  if (slot->closing.exchange(true)) return;  // already closed or being closed
   {
     std::lock_guard<std::mutex> lk(registry_mu);
     ++deferred_closes;
   }
-  std::thread([cfg] {
-    omega_cfg_close(cfg);
+  std::thread([slot] {
+    omega_cfg *cfg = slot->detach();  // waits for any shared holder to finish
+    if (cfg != nullptr) omega_cfg_close(cfg);
     std::lock_guard<std::mutex> lk(registry_mu);
     --deferred_closes;
     deferred_done.notify_all();
@@ -48,6 +54,7 @@ const char *opt(const std::optional<std::string> &s) { return s ? s->c_str() : n
 
 template <class F>
 auto Handle::with_cfg(F &&f) const {
+  if (slot_->closing.load()) throw CoreError(OMEGA_E_INVALID_ARG, "the config handle is closed");
   std::shared_lock<std::shared_mutex> lk(slot_->mu);
   if (slot_->cfg == nullptr) throw CoreError(OMEGA_E_INVALID_ARG, "the config handle is closed");
   return f(slot_->cfg);
@@ -91,7 +98,7 @@ Handle::~Handle() {
     std::lock_guard<std::mutex> lk(registry_mu);
     registry.erase(slot_);
   }
-  close_raw(slot_->detach());
+  close_slot(slot_);
 }
 
 omega_cfg *Handle::Slot::detach() {
@@ -103,10 +110,11 @@ omega_cfg *Handle::Slot::detach() {
 
 void Handle::close() {
   py::gil_scoped_release nogil;
-  close_raw(slot_->detach());
+  close_slot(slot_);
 }
 
 bool Handle::closed() const {
+  if (slot_->closing.load()) return true;
   std::shared_lock<std::shared_mutex> lk(slot_->mu);
   return slot_->cfg == nullptr;
 }
@@ -238,7 +246,7 @@ void close_all() {
     std::lock_guard<std::mutex> lk(registry_mu);
     open.assign(registry.begin(), registry.end());
   }
-  for (auto &slot : open) close_raw(slot->detach());
+  for (auto &slot : open) close_slot(slot);
   std::unique_lock<std::mutex> lk(registry_mu);
   deferred_done.wait(lk, [] { return deferred_closes == 0; });
 }

@@ -10,6 +10,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,6 +59,9 @@ class Handle {
   struct Slot {
     std::shared_mutex mu;
     omega_cfg *cfg = nullptr;
+    // Set when a close starts; a close from a watcher thread detaches later,
+    // on a helper thread, so calls check this first and never take mu.
+    std::atomic<bool> closing{false};
     // Steals the C handle (nullptr if already closed); the caller closes it.
     omega_cfg *detach();
   };
