@@ -2,20 +2,9 @@
 across restarts or Redis data loss (new epoch); the reconciler republishes when Redis comes
 back empty or differs from the .env; Redis down refuses patches with 503 and changes nothing."""
 import json
-import time
 
 from conftest import World, redis_keys
-
-
-def wait_until(predicate, timeout=20):
-    """Polls a condition (no timing assertion: the deadline only bounds a hung test)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition never became true")
+from helpers import wait_until
 
 
 def meta(redis_server):
