@@ -37,30 +37,14 @@ std::string armed_action(const char *name) {
 bool failpoint_fails(const char *name) { return armed_action(name) == "fail"; }
 
 void failpoint_hit(const char *name) {
-  const char *spec = std::getenv("OMEGA_FAILPOINT");
-  if (!spec || !*spec) return;
-  std::string all(spec);
-  size_t start = 0;
-  while (start <= all.size()) {
-    size_t comma = all.find(',', start);
-    std::string item = all.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    std::string action = "kill";
-    size_t colon = item.find(':');
-    if (colon != std::string::npos) {
-      action = item.substr(colon + 1);
-      item.resize(colon);
-    }
-    if (item == name && action != "fail") {
-      // Say where we die so a test log explains itself; write(2) is async-signal-safe.
-      std::string line = "omega-settingsd: failpoint " + item + " -> " + action + "\n";
-      ssize_t ignored = write(2, line.data(), line.size());
-      (void)ignored;
-      if (action == "abort") std::abort();
-      raise(SIGKILL);
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  std::string action = armed_action(name);
+  if (action.empty() || action == "fail") return;
+  // Say where we die so a test log explains itself; write(2) is async-signal-safe.
+  std::string line = std::string("omega-settingsd: failpoint ") + name + " -> " + action + "\n";
+  ssize_t ignored = write(2, line.data(), line.size());
+  (void)ignored;
+  if (action == "abort") std::abort();
+  raise(SIGKILL);
 }
 bool failpoints_compiled_in() { return true; }
 #else

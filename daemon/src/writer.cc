@@ -447,24 +447,13 @@ HttpResponse Writer::apply_locked(const std::map<std::string, std::optional<std:
 
   Publication p{snapshot, next, state_.version, state_.epoch, event, changed};
   OMEGA_FAILPOINT("patch.before_exec");
-  auto t0 = std::chrono::steady_clock::now();
-  PublishStatus status = publisher_->commit(p);
-  metrics_->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  metrics_->set_redis_up(status != PublishStatus::unreachable);
+  PublishStatus status = commit_locked(p);
   OMEGA_FAILPOINT("patch.published");
   if (status != PublishStatus::ok)
     log_warn(std::string(action) + " saved as version " + std::to_string(next) +
              " but not yet published (the reconciler retries): " + publisher_->last_error());
-  // Another writer slipped in between WATCH and EXEC: Redis now holds its snapshot at our
-  // version or above; the reconciler must report that, not overwrite it.
-  if (status == PublishStatus::conflict) contested_version_ = next;
 
-  state_.env = std::move(reparsed);
-  state_.env_text = std::move(new_text);
-  state_.typed = std::move(typed);
-  state_.snapshot = std::move(snapshot);
-  state_.version = next;
-  install_view_locked();
+  adopt_locked(std::move(reparsed), std::move(new_text), std::move(typed), std::move(snapshot), next);
   record_history_locked(event, actor.name, changed);
   count(durable ? "applied" : "error");
   std::string names;
@@ -542,18 +531,9 @@ HttpResponse Writer::reload(const Actor &actor) {
   }
   Publication p{snapshot, next, state_.version, state_.epoch, "reload", changed};
   if (state_.epoch.empty()) p.epoch = state_.epoch = random_hex(8);
-  auto t0 = std::chrono::steady_clock::now();
-  PublishStatus status = publisher_->commit(p);
-  metrics_->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  metrics_->set_redis_up(status != PublishStatus::unreachable);
-  if (status == PublishStatus::conflict) contested_version_ = next;
+  PublishStatus status = commit_locked(p);
   // The .env on disk is now the state (audited), whether or not Redis took it.
-  state_.env = std::move(env);
-  state_.env_text = std::move(text);
-  state_.typed = std::move(typed);
-  state_.snapshot = std::move(snapshot);
-  state_.version = next;
-  install_view_locked();
+  adopt_locked(std::move(env), std::move(text), std::move(typed), std::move(snapshot), next);
   if (edited) record_history_locked("reload", actor.name, changed);
   if (status != PublishStatus::ok)
     log_warn("reload saved as version " + std::to_string(next) +
@@ -593,6 +573,27 @@ HttpResponse Writer::rollback(const std::string &body, const std::string &if_mat
   for (const auto &[k, v] : now)
     if (!old->values.count(k)) updates[k] = std::nullopt;
   return apply_locked(updates, "rollback", "rollback", if_match, expected, actor);
+}
+
+PublishStatus Writer::commit_locked(const Publication &p) {
+  auto t0 = std::chrono::steady_clock::now();
+  PublishStatus status = publisher_->commit(p);
+  metrics_->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  metrics_->set_redis_up(status != PublishStatus::unreachable);
+  // Another writer slipped in between WATCH and EXEC: Redis now holds its snapshot at our
+  // version or above; the reconciler must report that, not overwrite it.
+  if (status == PublishStatus::conflict) contested_version_ = p.version;
+  return status;
+}
+
+void Writer::adopt_locked(EnvFile env, std::string env_text, JsonPtr typed, std::string snapshot,
+                          uint64_t version) {
+  state_.env = std::move(env);
+  state_.env_text = std::move(env_text);
+  state_.typed = std::move(typed);
+  state_.snapshot = std::move(snapshot);
+  state_.version = version;
+  install_view_locked();
 }
 
 bool Writer::publish_locked(const Publication &p) {

@@ -93,6 +93,10 @@ class Writer {
   // Republishes state_ to Redis when Redis differs (or always when force). Caller holds mu_.
   void resync_locked(const char *event, bool force);
   bool publish_locked(const Publication &p);
+  // MULTI/EXEC of a prepared publication, timed into the metrics; notes a conflict.
+  PublishStatus commit_locked(const Publication &p);
+  // Makes a written .env the daemon's state and view.
+  void adopt_locked(EnvFile env, std::string env_text, JsonPtr typed, std::string snapshot, uint64_t version);
   void install_view_locked();
   void record_history_locked(const char *event, const std::string &actor, const std::vector<std::string> &changed);
   std::string masked_config_json(const cJSON *typed) const;
