@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "c_adapters.h"
 #include "errors.h"
-#include "handles.h"
-#include "omega_config.h"
 
 using omega::Error;
 
@@ -44,18 +43,22 @@ int fail(int code, const char* message) {
 const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
   const omega::Entry* e = s.find(key);
   if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
-  if (e->type == OMEGA_TYPE_NULL) throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
+  if (e->type == omega::ValueType::kNull) throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
   return *e;
 }
 
-// Shared by the omega_cfg_get_* and omega_snapshot_get_* families.
-template <typename T, typename Convert>
-int typed_get(const omega::Snapshot& s, const char* key, T* out, Convert convert) {
+// Shared by the omega_cfg_get_* and omega_snapshot_get_* families. The snapshot is fetched
+// inside the guard: a thread's first read may allocate.
+template <typename T, typename Source, typename Convert>
+int typed_get(Source source, const char* key, T* out, Convert convert) {
   OMEGA_API_BEGIN
-  *out = convert(find_or_throw(s, key));
+  auto snapshot = source();
+  *out = convert(find_or_throw(*snapshot, key));
   return OMEGA_OK;
   OMEGA_API_END
 }
+
+int bool_as_int(const omega::Entry& e) { return omega::entry_as_bool(e) ? 1 : 0; }
 
 }  // namespace
 
@@ -89,7 +92,7 @@ int omega_cfg_open(const omega_cfg_options* opts, omega_cfg** out) {
   OMEGA_API_BEGIN
   if (sodium_init() < 0) throw Error(OMEGA_E_INTERNAL, "libsodium failed to initialise");
   auto cfg = std::make_unique<omega_cfg>();
-  cfg->rep = std::make_unique<omega::Reader>(omega::Settings::from(opts));
+  cfg->rep = std::make_unique<omega::Reader>(omega::options_from_c(opts));
   cfg->rep->open();
   *out = cfg.release();
   return OMEGA_OK;
@@ -122,17 +125,17 @@ int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, si
 
 int omega_cfg_get_int64(omega_cfg* cfg, const char* key, int64_t* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_int64: cfg, key and out must not be NULL");
-  return typed_get(*cfg->rep->cache().local(), key, out, omega::entry_as_int64);
+  return typed_get([cfg] { return cfg->rep->cache().local(); }, key, out, omega::entry_as_int64);
 }
 
 int omega_cfg_get_double(omega_cfg* cfg, const char* key, double* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_double: cfg, key and out must not be NULL");
-  return typed_get(*cfg->rep->cache().local(), key, out, omega::entry_as_double);
+  return typed_get([cfg] { return cfg->rep->cache().local(); }, key, out, omega::entry_as_double);
 }
 
 int omega_cfg_get_bool(omega_cfg* cfg, const char* key, int* out) {
   OMEGA_CHECK_ARG(cfg && key && out, "omega_cfg_get_bool: cfg, key and out must not be NULL");
-  return typed_get(*cfg->rep->cache().local(), key, out, [](const omega::Entry& e) { return omega::entry_as_bool(e) ? 1 : 0; });
+  return typed_get([cfg] { return cfg->rep->cache().local(); }, key, out, bool_as_int);
 }
 
 int omega_cfg_require(omega_cfg* cfg, const char* const* keys, size_t n_keys) {
@@ -178,17 +181,17 @@ int omega_snapshot_get(const omega_snapshot* snap, const char* key, const char**
 
 int omega_snapshot_get_int64(const omega_snapshot* snap, const char* key, int64_t* out) {
   OMEGA_CHECK_ARG(snap && key && out, "omega_snapshot_get_int64: snap, key and out must not be NULL");
-  return typed_get(*snap->rep, key, out, omega::entry_as_int64);
+  return typed_get([snap] { return snap->rep.get(); }, key, out, omega::entry_as_int64);
 }
 
 int omega_snapshot_get_double(const omega_snapshot* snap, const char* key, double* out) {
   OMEGA_CHECK_ARG(snap && key && out, "omega_snapshot_get_double: snap, key and out must not be NULL");
-  return typed_get(*snap->rep, key, out, omega::entry_as_double);
+  return typed_get([snap] { return snap->rep.get(); }, key, out, omega::entry_as_double);
 }
 
 int omega_snapshot_get_bool(const omega_snapshot* snap, const char* key, int* out) {
   OMEGA_CHECK_ARG(snap && key && out, "omega_snapshot_get_bool: snap, key and out must not be NULL");
-  return typed_get(*snap->rep, key, out, [](const omega::Entry& e) { return omega::entry_as_bool(e) ? 1 : 0; });
+  return typed_get([snap] { return snap->rep.get(); }, key, out, bool_as_int);
 }
 
 int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value_type* out) {
@@ -196,7 +199,7 @@ int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value
   OMEGA_API_BEGIN
   const omega::Entry* e = snap->rep->find(key);
   if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key);
-  *out = e->type;
+  *out = omega::value_type_to_c(e->type);
   return OMEGA_OK;
   OMEGA_API_END
 }
@@ -210,7 +213,7 @@ int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** 
     throw Error(OMEGA_E_NOT_FOUND, "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
   *out_key = entries[index].key.c_str();
   *out_value = entries[index].text.c_str();
-  if (out_type) *out_type = entries[index].type;
+  if (out_type) *out_type = omega::value_type_to_c(entries[index].type);
   return OMEGA_OK;
   OMEGA_API_END
 }
@@ -219,7 +222,9 @@ int omega_cfg_on_reload(omega_cfg* cfg, omega_reload_fn fn, void* user_data, voi
                         uint64_t* out_token) {
   OMEGA_CHECK_ARG(cfg && fn && out_token, "omega_cfg_on_reload: cfg, fn and out_token must not be NULL");
   OMEGA_API_BEGIN
-  *out_token = cfg->rep->callbacks().add(fn, user_data, destroy);
+  std::function<void()> release;
+  if (destroy) release = [destroy, user_data] { destroy(user_data); };
+  *out_token = cfg->rep->callbacks().add(omega::reload_fn_from_c(fn, user_data), std::move(release));
   return OMEGA_OK;
   OMEGA_API_END
 }
@@ -238,7 +243,7 @@ int omega_cfg_get_status(omega_cfg* cfg, omega_cfg_status* out) {
   OMEGA_CHECK_ARG(out->struct_version >= 1 && out->struct_version <= OMEGA_CFG_STATUS_VERSION,
                   "omega_cfg_get_status: out->struct_version must be set with OMEGA_CFG_STATUS_INIT");
   OMEGA_API_BEGIN
-  cfg->rep->fill_status(out);
+  omega::status_to_c(cfg->rep->status(), out);
   return OMEGA_OK;
   OMEGA_API_END
 }

@@ -10,9 +10,9 @@ namespace {
 thread_local bool tls_in_callback = false;
 }  // namespace
 
-uint64_t Callbacks::add(omega_reload_fn fn, void* user_data, void (*destroy)(void*)) {
+uint64_t Callbacks::add(Fn fn, std::function<void()> release) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto r = std::make_shared<Registration>(Registration{next_token_++, fn, user_data, destroy});
+  auto r = std::make_shared<Registration>(Registration{next_token_++, std::move(fn), std::move(release)});
   regs_.push_back(r);
   return r->token;
 }
@@ -28,23 +28,20 @@ bool Callbacks::remove(uint64_t token) {
     r->removed = true;
     if (tls_in_callback) {
       // Inside a callback we never wait. If the one removed is running (this
-      // very callback, or another handle's), its run_all destroys it after.
+      // very callback, or another handle's), its run_all releases it after.
       if (running_ == token) {
-        r->destroy_after_run = true;
+        r->release_after_run = true;
         return true;
       }
     } else {
       done_.wait(lock, [&] { return running_ != token; });
     }
   }
-  destroy(*r);
+  release(*r);
   return true;
 }
 
-void Callbacks::run_all(int64_t version, const std::vector<std::string>& changed, const omega_snapshot* snapshot) {
-  std::vector<const char*> keys;
-  keys.reserve(changed.size());
-  for (const auto& k : changed) keys.push_back(k.c_str());
+void Callbacks::run_all(const ReloadEvent& event) {
   std::vector<std::shared_ptr<Registration>> regs;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -58,19 +55,19 @@ void Callbacks::run_all(int64_t version, const std::vector<std::string>& changed
     }
     tls_in_callback = true;
     try {
-      r->fn(version, keys.data(), keys.size(), snapshot, r->user_data);
+      r->fn(event);
     } catch (...) {
       // A C++ callback that throws must not take the watcher down with it.
     }
     tls_in_callback = false;
-    bool destroy_now;
+    bool release_now;
     {
       std::lock_guard<std::mutex> lock(mu_);
       running_ = 0;
-      destroy_now = r->destroy_after_run;
+      release_now = r->release_after_run;
     }
     done_.notify_all();
-    if (destroy_now) destroy(*r);
+    if (release_now) release(*r);
   }
 }
 
@@ -80,7 +77,7 @@ void Callbacks::destroy_all() {
     std::lock_guard<std::mutex> lock(mu_);
     regs.swap(regs_);
   }
-  for (const auto& r : regs) destroy(*r);
+  for (const auto& r : regs) release(*r);
 }
 
 }  // namespace omega

@@ -1,39 +1,47 @@
-// Reload callbacks: registered from any thread, run on the watcher thread.
+// Reload callbacks: registered from any thread, run on the watcher thread, one at a time.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "omega_config.h"
+#include "snapshot.h"
 
 namespace omega {
 
+struct ReloadEvent {
+  int64_t version;
+  const std::vector<std::string>& changed;  // sorted
+  const std::shared_ptr<const Snapshot>& snapshot;
+};
+
 class Callbacks {
  public:
-  uint64_t add(omega_reload_fn fn, void* user_data, void (*destroy)(void*));
-  // Unregisters token; waits for it to finish running unless called from
-  // inside a callback; then destroys its user_data. False: unknown token.
+  using Fn = std::function<void(const ReloadEvent&)>;
+
+  // release (optional) runs exactly once: after remove(), or at destroy_all().
+  uint64_t add(Fn fn, std::function<void()> release);
+  // Unregisters token; waits for it to finish running unless called from inside a callback;
+  // then runs its release. False: unknown token.
   bool remove(uint64_t token);
   // Runs every callback once, in registration order (watcher thread only).
-  void run_all(int64_t version, const std::vector<std::string>& changed, const omega_snapshot* snapshot);
-  // At close: destroys what is still registered.
+  void run_all(const ReloadEvent& event);
+  // At close: releases what is still registered.
   void destroy_all();
 
  private:
   struct Registration {
     uint64_t token;
-    omega_reload_fn fn;
-    void* user_data;
-    void (*destroy)(void*);
+    Fn fn;
+    std::function<void()> release;
     bool removed = false;
-    bool destroy_after_run = false;
+    bool release_after_run = false;
   };
-  static void destroy(const Registration& r) {
-    if (r.destroy) r.destroy(r.user_data);
+  static void release(const Registration& r) {
+    if (r.release) r.release();
   }
 
   std::mutex mu_;

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "omega_config.h"  // the status codes: the one error vocabulary
+
 namespace omega {
 
 // Thrown inside the core; c_api.cc turns it into its status code.

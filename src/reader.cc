@@ -4,21 +4,20 @@
 #include <cstring>
 
 #include "errors.h"
-#include "handles.h"
 #include "lkg_file.h"
 #include "watcher.h"
 
 namespace omega {
 
-Reader::Reader(Settings settings) : settings_(std::move(settings)), cache_(Snapshot::empty()) {}
+Reader::Reader(Options options) : options_(std::move(options)), cache_(Snapshot::empty()) {}
 
 Reader::~Reader() { close(); }
 
 void Reader::open() {
   std::string lkg_problem;
-  if (!settings_.lkg_path.empty()) {
+  if (!options_.lkg_path.empty()) {
     try {
-      if (auto snap = read_lkg(settings_.lkg_path, settings_.max_bytes)) {
+      if (auto snap = read_lkg(options_.lkg_path, options_.max_bytes)) {
         cache_.publish(snap);
         std::lock_guard<std::mutex> lock(mu_);
         from_lkg_ = true;
@@ -35,14 +34,14 @@ void Reader::open() {
   if (first_attempt_ok_) return;
   if (from_lkg_) {
     note_error(OMEGA_E_UNAVAILABLE, first_attempt_error_ + "; serving last-known-good version " +
-                                        std::to_string(cache_.load()->version()) + " from " + settings_.lkg_path);
+                                        std::to_string(cache_.load()->version()) + " from " + options_.lkg_path);
     return;
   }
   std::string why = first_attempt_error_;
   lock.unlock();
   close();
   if (!lkg_problem.empty()) why += "; " + lkg_problem;
-  else if (!settings_.lkg_path.empty()) why += "; no last-known-good file at " + settings_.lkg_path + " yet";
+  else if (!options_.lkg_path.empty()) why += "; no last-known-good file at " + options_.lkg_path + " yet";
   throw Error(OMEGA_E_UNAVAILABLE, why);
 }
 
@@ -63,7 +62,7 @@ std::vector<std::string> Reader::missing_in(const Snapshot& s) const {
   std::vector<std::string> missing;
   for (const auto& k : required_) {
     const Entry* e = s.find(k.c_str());
-    if (e == nullptr || e->type == OMEGA_TYPE_NULL) missing.push_back(k);
+    if (e == nullptr || e->type == ValueType::kNull) missing.push_back(k);
   }
   return missing;
 }
@@ -85,7 +84,7 @@ void Reader::require(const std::vector<std::string>& keys) {
   std::vector<std::string> missing;
   for (const auto& k : keys) {
     const Entry* e = snap->find(k.c_str());
-    if ((e == nullptr || e->type == OMEGA_TYPE_NULL) && std::find(missing.begin(), missing.end(), k) == missing.end())
+    if ((e == nullptr || e->type == ValueType::kNull) && std::find(missing.begin(), missing.end(), k) == missing.end())
       missing.push_back(k);
   }
   if (!missing.empty())
@@ -93,20 +92,22 @@ void Reader::require(const std::vector<std::string>& keys) {
                                           "): " + join(missing));
 }
 
-void Reader::fill_status(omega_cfg_status* out) const {
+ReaderStatus Reader::status() const {
   auto snap = cache_.load();
+  ReaderStatus out;
   std::lock_guard<std::mutex> lock(mu_);
-  if (rejecting_) out->state = OMEGA_STATE_ERROR;
-  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0)) out->state = OMEGA_STATE_STALE;
-  else out->state = OMEGA_STATE_READY;
-  out->version = snap->version();
-  std::snprintf(out->epoch, sizeof out->epoch, "%s", snap->epoch().c_str());
-  out->ms_since_sync =
+  if (rejecting_) out.state = ReaderState::kError;
+  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0)) out.state = ReaderState::kStale;
+  else out.state = ReaderState::kReady;
+  out.version = snap->version();
+  out.epoch = snap->epoch();
+  out.ms_since_sync =
       ever_synced_ ? std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_sync_).count() : -1;
-  out->reloads = reloads_;
-  out->rejected = rejected_;
-  out->last_error_code = last_error_code_;
-  std::snprintf(out->last_error, sizeof out->last_error, "%s", last_error_.c_str());
+  out.reloads = reloads_;
+  out.rejected = rejected_;
+  out.last_error_code = last_error_code_;
+  out.last_error = last_error_;
+  return out;
 }
 
 void Reader::reject(const Published& p, const std::string& why) {
@@ -167,16 +168,15 @@ void Reader::offer(const Published& p) {
     from_lkg_ = false;
     ++reloads_;
   }
-  if (!settings_.lkg_path.empty()) {
+  if (!options_.lkg_path.empty()) {
     try {
-      write_lkg(settings_.lkg_path, *next);
+      write_lkg(options_.lkg_path, *next);
     } catch (const Error& e) {
       std::lock_guard<std::mutex> lock(mu_);
       note_error(e.code(), e.what());
     }
   }
-  omega_snapshot pinned{next};
-  callbacks_.run_all(next->version(), changed, &pinned);
+  callbacks_.run_all(ReloadEvent{next->version(), changed, next});
 }
 
 void Reader::on_connected() {

@@ -11,16 +11,30 @@
 
 #include "cache.h"
 #include "callbacks.h"
-#include "settings.h"
-#include "wire.h"
+#include "fetch.h"
+#include "options.h"
 
 namespace omega {
 
 class Watcher;
 
+enum class ReaderState { kReady, kStale, kError };
+
+// What omega_cfg_get_status reports (c_adapters.cc copies it into the C struct).
+struct ReaderStatus {
+  ReaderState state = ReaderState::kReady;
+  int64_t version = 0;
+  std::string epoch;
+  int64_t ms_since_sync = -1;  // -1: never synced
+  uint64_t reloads = 0;
+  uint64_t rejected = 0;
+  int last_error_code = 0;
+  std::string last_error;
+};
+
 class Reader {
  public:
-  explicit Reader(Settings settings);
+  explicit Reader(Options options);
   ~Reader();
 
   // Loads the last-known-good file if any, starts the watcher and waits for
@@ -30,13 +44,13 @@ class Reader {
   // Stops the watcher (promptly, even if Redis hangs) and destroys callbacks.
   void close();
 
-  const Settings& settings() const { return settings_; }
+  const Options& options() const { return options_; }
   const Cache& cache() const { return cache_; }
   Callbacks& callbacks() { return callbacks_; }
 
   // Throws Error(OMEGA_E_MISSING_KEYS) naming every missing key; remembers them.
   void require(const std::vector<std::string>& keys);
-  void fill_status(omega_cfg_status* out) const;
+  ReaderStatus status() const;
 
   // ---- called by the watcher thread ----
   // Installs p if it passes every check, then runs the callbacks.
@@ -52,7 +66,7 @@ class Reader {
   void note_error(int code, const std::string& message);  // needs mu_ held
   std::vector<std::string> missing_in(const Snapshot& s) const;  // needs mu_ held
 
-  const Settings settings_;
+  const Options options_;
   Cache cache_;
   Callbacks callbacks_;
   std::unique_ptr<Watcher> watcher_;

@@ -87,20 +87,20 @@ bool entry_less(const Entry& a, const Entry& b) {
 }
 
 [[noreturn]] void type_error(const Entry& e, const char* wanted) {
-  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == OMEGA_TYPE_STRING ? "a string that is not " : "")
-                                + (e.type == OMEGA_TYPE_STRING ? std::string(wanted) : std::string(type_name(e.type)) + ", not " + wanted));
+  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == ValueType::kString ? "a string that is not " : "")
+                                + (e.type == ValueType::kString ? std::string(wanted) : std::string(type_name(e.type)) + ", not " + wanted));
 }
 
 }  // namespace
 
-const char* type_name(omega_value_type t) {
+const char* type_name(ValueType t) {
   switch (t) {
-    case OMEGA_TYPE_STRING: return "a string";
-    case OMEGA_TYPE_INT: return "an integer";
-    case OMEGA_TYPE_DOUBLE: return "a number";
-    case OMEGA_TYPE_BOOL: return "a boolean";
-    case OMEGA_TYPE_NULL: return "null";
-    case OMEGA_TYPE_JSON: return "a JSON array or object";
+    case ValueType::kString: return "a string";
+    case ValueType::kInt: return "an integer";
+    case ValueType::kDouble: return "a number";
+    case ValueType::kBool: return "a boolean";
+    case ValueType::kNull: return "null";
+    case ValueType::kJson: return "a JSON array or object";
   }
   return "an unknown type";
 }
@@ -113,7 +113,12 @@ std::shared_ptr<const Snapshot> Snapshot::empty() {
 }
 
 std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch) {
-  auto members = json::parse_object(raw, OMEGA_E_BAD_SNAPSHOT);
+  std::vector<json::Member> members;
+  try {
+    members = json::parse_object(raw);
+  } catch (const json::ParseError& e) {
+    throw Error(OMEGA_E_BAD_SNAPSHOT, e.what());
+  }
   auto s = std::make_shared<Snapshot>();
   s->entries_.reserve(members.size());
   for (auto& m : members) {
@@ -129,12 +134,12 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
     e.d = m.d;
     e.b = m.b;
     switch (m.kind) {
-      case json::Kind::String: e.type = OMEGA_TYPE_STRING; break;
-      case json::Kind::Int: e.type = OMEGA_TYPE_INT; break;
-      case json::Kind::Double: e.type = OMEGA_TYPE_DOUBLE; break;
-      case json::Kind::Bool: e.type = OMEGA_TYPE_BOOL; break;
-      case json::Kind::Null: e.type = OMEGA_TYPE_NULL; break;
-      case json::Kind::Nested: e.type = OMEGA_TYPE_JSON; break;
+      case json::Kind::kString: e.type = ValueType::kString; break;
+      case json::Kind::kInt: e.type = ValueType::kInt; break;
+      case json::Kind::kDouble: e.type = ValueType::kDouble; break;
+      case json::Kind::kBool: e.type = ValueType::kBool; break;
+      case json::Kind::kNull: e.type = ValueType::kNull; break;
+      case json::Kind::kNested: e.type = ValueType::kJson; break;
     }
     s->entries_.push_back(std::move(e));
   }
@@ -220,14 +225,14 @@ std::vector<std::string> Snapshot::changed_since(const Snapshot& before) const {
 
 int64_t entry_as_int64(const Entry& e) {
   switch (e.type) {
-    case OMEGA_TYPE_INT: return e.i;
-    case OMEGA_TYPE_DOUBLE:
+    case ValueType::kInt: return e.i;
+    case ValueType::kDouble:
       // 30.0 or 3e1 is 30; an integer token stored as a double overflowed int64.
       if (e.text.find_first_of(".eE") != std::string::npos && std::trunc(e.d) == e.d &&
           e.d >= -9223372036854775808.0 && e.d < 9223372036854775808.0)
         return static_cast<int64_t>(e.d);
       type_error(e, "an integer");
-    case OMEGA_TYPE_STRING: {
+    case ValueType::kString: {
       const std::string& t = e.text;
       size_t start = (!t.empty() && t[0] == '-') ? 1 : 0;
       bool ok = t.size() > start && t.size() - start <= 19 &&
@@ -245,16 +250,16 @@ int64_t entry_as_int64(const Entry& e) {
 
 double entry_as_double(const Entry& e) {
   switch (e.type) {
-    case OMEGA_TYPE_INT:
-    case OMEGA_TYPE_DOUBLE: return e.d;
-    case OMEGA_TYPE_STRING: {
+    case ValueType::kInt:
+    case ValueType::kDouble: return e.d;
+    case ValueType::kString: {
       // Exactly one JSON number: no spaces, no "nan", "inf" or hex.
       try {
-        auto m = json::parse_object("{\"v\":" + e.text + "}", OMEGA_E_TYPE);
-        if (m.size() == 1 && (m[0].kind == json::Kind::Int || m[0].kind == json::Kind::Double) &&
+        auto m = json::parse_object("{\"v\":" + e.text + "}");
+        if (m.size() == 1 && (m[0].kind == json::Kind::kInt || m[0].kind == json::Kind::kDouble) &&
             e.text.find_first_of(" \t\r\n") == std::string::npos)
           return m[0].d;
-      } catch (const Error&) {
+      } catch (const json::ParseError&) {
       }
       type_error(e, "a number");
     }
@@ -263,8 +268,8 @@ double entry_as_double(const Entry& e) {
 }
 
 bool entry_as_bool(const Entry& e) {
-  if (e.type == OMEGA_TYPE_BOOL) return e.b;
-  if (e.type == OMEGA_TYPE_STRING) {
+  if (e.type == ValueType::kBool) return e.b;
+  if (e.type == ValueType::kString) {
     static const char* const kTrue[] = {"true", "1", "yes", "on"};
     static const char* const kFalse[] = {"false", "0", "no", "off"};
     for (const char* w : kTrue)

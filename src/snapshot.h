@@ -6,16 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "omega_config.h"
 
 namespace omega {
+
+// The JSON type of a value (the C facade maps it to omega_value_type, same order).
+enum class ValueType { kString, kInt, kDouble, kBool, kNull, kJson };
 
 struct Entry {
   std::string key;     // as published
   std::string folded;  // upper-cased, for sorting and diffs
   std::string padded;  // folded, zero-padded to whole 8-byte words, for lookups
   std::string text;    // value text handed to callers (strings unquoted)
-  omega_value_type type = OMEGA_TYPE_NULL;
+  ValueType type = ValueType::kNull;
   int64_t i = 0;
   double d = 0;
   bool b = false;
@@ -60,6 +62,6 @@ class Snapshot {
 int64_t entry_as_int64(const Entry& e);
 double entry_as_double(const Entry& e);
 bool entry_as_bool(const Entry& e);
-const char* type_name(omega_value_type t);
+const char* type_name(ValueType t);
 
 }  // namespace omega

@@ -1,6 +1,5 @@
 #include "watcher.h"
 
-#include <hiredis/hiredis.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -18,15 +17,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-bool is_message(const redisReply* r) {
-  return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->type == REDIS_REPLY_STRING &&
-         (std::strcmp(r->element[0]->str, "message") == 0 || std::strcmp(r->element[0]->str, "pmessage") == 0);
+bool is_message(redis::ReplyView r) {
+  return r.is_array() && r.size() >= 1 && (r[0].is("message") || r[0].is("pmessage"));
 }
 
-bool is_pong(const redisReply* r) {
-  if (r->type == REDIS_REPLY_STATUS) return std::strcmp(r->str, "PONG") == 0;
-  return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->type == REDIS_REPLY_STRING &&
-         std::strcmp(r->element[0]->str, "pong") == 0;
+bool is_pong(redis::ReplyView r) {
+  if (r.is_status()) return r.text() == "PONG";
+  return r.is_array() && r.size() >= 1 && r[0].is("pong");
 }
 
 // Full jitter in [backoff/2, backoff], so a fleet does not reconnect in step.
@@ -66,19 +63,19 @@ void Watcher::sleep(milliseconds d) {
     auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now()).count();
     if (left <= 0) return;
     int n = poll(&p, 1, static_cast<int>(left));
-    if (n > 0) throw Stopped();
+    if (n > 0) throw redis::Stopped();
   }
 }
 
 void Watcher::run() {
-  const Settings& s = reader_.settings();
+  const Options& s = reader_.options();
   milliseconds backoff(50);
   try {
     for (;;) {
       bool connected = false;
       try {
         serve(connected);
-      } catch (const Stopped&) {
+      } catch (const redis::Stopped&) {
         throw;
       } catch (const std::exception& e) {
         // ConnError, and anything else (bad_alloc on a huge snapshot): retry.
@@ -92,25 +89,25 @@ void Watcher::run() {
       sleep(jittered(backoff, rng_));
       backoff = std::min(backoff * 2, s.reconnect_max);
     }
-  } catch (const Stopped&) {
+  } catch (const redis::Stopped&) {
   }
   reader_.on_first_attempt(false, "closed before the first sync");
 }
 
-void Watcher::sync(RedisConn& cmd) {
-  const Settings& s = reader_.settings();
+void Watcher::sync(redis::Connection& cmd) {
+  const Options& s = reader_.options();
   Published p = fetch_published(cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
   applied_fingerprint_ = p.fingerprint;
   reader_.offer(p);
 }
 
 void Watcher::serve(bool& connected) {
-  const Settings& s = reader_.settings();
-  RedisConn sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
-  RedisConn cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  const Options& s = reader_.options();
+  redis::Connection sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  redis::Connection cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
   // Subscribe first, then read: a publish between the two is not lost.
-  Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
-  if (confirm->type == REDIS_REPLY_ERROR) throw ConnError(std::string("SUBSCRIBE refused: ") + confirm->str);
+  redis::Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
+  if (confirm.is_error()) throw redis::ConnError("SUBSCRIBE refused: " + std::string(confirm.text()));
   sync(cmd);
   reader_.on_connected();
   connected = true;
@@ -130,14 +127,14 @@ void Watcher::serve(bool& connected) {
     auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
     struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int n = poll(p, 2, static_cast<int>(left));
-    if (n < 0 && errno != EINTR) throw ConnError(std::string("poll: ") + std::strerror(errno));
-    if (n > 0 && p[1].revents) throw Stopped();
+    if (n < 0 && errno != EINTR) throw redis::ConnError(std::string("poll: ") + std::strerror(errno));
+    if (n > 0 && p[1].revents) throw redis::Stopped();
     if (n > 0 && p[0].revents) {
       sub.read_available();
       bool hinted = false;
-      while (Reply r = sub.next_buffered()) {
-        if (is_message(r.get())) hinted = true;
-        else if (is_pong(r.get())) ping_outstanding = false;
+      while (std::optional<redis::Reply> r = sub.next_buffered()) {
+        if (is_message(*r)) hinted = true;
+        else if (is_pong(*r)) ping_outstanding = false;
       }
       if (hinted) {
         sync(cmd);  // a burst of messages becomes one fetch of the latest state
@@ -146,7 +143,7 @@ void Watcher::serve(bool& connected) {
     }
     auto now = Clock::now();
     if (ping_outstanding && now - ping_sent >= pong_within)
-      throw ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
+      throw redis::ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
                       std::to_string(pong_within.count()) + " ms");
     if (!ping_outstanding && now >= next_ping) {
       sub.send({"PING"}, now + s.command_timeout);

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "redis_conn.h"
+#include "redis_connection.h"
 
 namespace omega {
 
@@ -32,7 +32,7 @@ class Watcher {
  private:
   void run();
   void serve(bool& connected);  // one connection's life; ends only by exception
-  void sync(RedisConn& cmd);
+  void sync(redis::Connection& cmd);
   void sleep(std::chrono::milliseconds d);  // throws Stopped on wake
 
   Reader& reader_;

@@ -6,25 +6,28 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <chrono>
 
 #include <sodium.h>
 
-#include "audit.h"
-#include "auth.h"
-#include "dev_mode.h"
-#include "durable_file.h"
-#include "failpoints.h"
-#include "history.h"
-#include "host_check.h"
-#include "http_server.h"
-#include "log.h"
-#include "metrics.h"
-#include "options.h"
-#include "publisher.h"
-#include "reconciler.h"
-#include "routes.h"
-#include "schema.h"
-#include "writer.h"
+#include "atomic_file.h"
+#include "http/auth.h"
+#include "http/handlers.h"
+#include "http/host_check.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "model/schema.h"
+#include "model/validated_env.h"
+#include "service/dev_mode.h"
+#include "service/failpoints.h"
+#include "service/log.h"
+#include "service/metrics.h"
+#include "service/options.h"
+#include "store/audit_log.h"
+#include "store/history.h"
+#include "store/publisher.h"
+#include "writer/reconciler.h"
+#include "writer/writer.h"
 
 #ifndef OMEGA_SETTINGSD_VERSION
 #define OMEGA_SETTINGSD_VERSION "0.1.0"
@@ -67,6 +70,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (sodium_init() < 0) return fail({"libsodium failed to initialise"});
+  install_failpoints();
 
   // Block the stop signals in every thread; main waits for them with sigwait.
   sigset_t stop_signals;
@@ -97,7 +101,7 @@ int main(int argc, char **argv) {
 
   std::string schema_text, err;
   Schema schema;
-  if (!read_whole_file(opts.schema_path, &schema_text, &err)) return dev_shutdown(&dev), fail({"--schema: " + err});
+  if (!omega::fs::read_file(opts.schema_path, &schema_text, &err)) return dev_shutdown(&dev), fail({"--schema: " + err});
   if (!Schema::parse(schema_text, &schema, &err)) return dev_shutdown(&dev), fail({opts.schema_path + ": " + err});
   std::set<std::string> forbidden = forbidden_keys();
   for (const auto &k : schema.keys())
@@ -106,28 +110,22 @@ int main(int argc, char **argv) {
                          " names an admin credential or writer option; it cannot be a broadcast setting");
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
+  // Validate the .env now, so one run names every problem: settings and credentials.
+  ValidatedEnv env;
+  std::vector<Problem> env_problems;
+  bool env_ok = load_validated_env(schema, opts.env_path, &env, &env_problems);
   if (opts.check) {
-    std::string text;
-    omega::settingsd::EnvFile env;
-    JsonPtr typed;
-    if (!load_env(schema, opts.env_path, &text, &env, &typed, &problems)) {
+    if (!env_ok) {
+      problems = describe(env_problems);
       problems.insert(problems.begin(), opts.env_path + " is invalid:");
       return fail(problems);
     }
-    std::printf("%s: valid (%d settings)\n", opts.env_path.c_str(), cJSON_GetArraySize(typed.get()));
+    std::printf("%s: valid (%d settings)\n", opts.env_path.c_str(), cJSON_GetArraySize(env.typed.get()));
     return 0;
   }
-
-  {
-    // Validate the .env now too, so one run names every problem: settings and credentials.
-    std::string text;
-    omega::settingsd::EnvFile env;
-    JsonPtr typed;
-    std::vector<std::string> env_problems;
-    if (!load_env(schema, opts.env_path, &text, &env, &typed, &env_problems)) {
-      problems.push_back(opts.env_path + " is invalid; refusing to start:");
-      problems.insert(problems.end(), env_problems.begin(), env_problems.end());
-    }
+  if (!env_ok) {
+    problems.push_back(opts.env_path + " is invalid; refusing to start:");
+    for (auto &p : describe(env_problems)) problems.push_back(std::move(p));
   }
   Auth auth;
   if (opts.admin_token_file.empty())
@@ -135,8 +133,12 @@ int main(int argc, char **argv) {
                        "(one `name:token` per line, tokens >= 32 bytes); there are no default credentials");
   else
     auth.load_file(opts.admin_token_file, &problems);
-  RedisAddress redis_addr;
-  if (!parse_redis_url(opts.redis_url, &redis_addr, &err)) problems.push_back("--redis-url: " + err);
+  omega::redis::Endpoint redis_endpoint;
+  try {
+    redis_endpoint = omega::redis::parse_url(opts.redis_url);
+  } catch (const omega::redis::UrlError &e) {
+    problems.push_back(std::string("--redis-url: ") + e.what());
+  }
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
   if (opts.audit_log.empty()) opts.audit_log = opts.env_path + ".audit.jsonl";
@@ -145,20 +147,21 @@ int main(int argc, char **argv) {
   if (!audit.open(opts.audit_log, opts.audit_key_file, &err)) return dev_shutdown(&dev), fail({err});
 
   // A crash mid-write leaves "<file>.tmp-*" beside the .env and the version mark.
-  int stale = remove_stale_temp_files(env_real) + remove_stale_temp_files(opts.env_path + ".version");
+  int stale = omega::fs::remove_stale_temp_files(env_real) + omega::fs::remove_stale_temp_files(opts.env_path + ".version");
   if (stale) log_info("removed " + std::to_string(stale) + " stale temp file(s) left by an interrupted write");
 
   Metrics metrics;
-  History history(size_t(opts.history_size));
-  Publisher publisher(redis_addr, KeyNames::with_prefix(opts.key_prefix));
-  Writer writer(env_real, opts.env_path, schema, &publisher, &audit, &history, &metrics, forbidden);
+  History history(static_cast<size_t>(opts.history_size));
+  Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), std::chrono::milliseconds(2000));
+  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
   }
   writer.boot();
 
-  Routes routes(&writer, &auth, &audit, &metrics, opts.read_auth == "admin");
+  Handlers handlers(&writer, &history, &audit, &metrics);
+  Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
   ServerLimits limits{opts.body_limit, opts.max_connections, opts.per_ip_connections, opts.idle_timeout_s, opts.threads};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
@@ -169,7 +172,7 @@ int main(int argc, char **argv) {
                             "this Host is not served (DNS rebinding guard); add it with --allowed-host");
         return routes.handle(r);
       },
-      &metrics);
+      [&routes](const HttpRequest &req, const HttpResponse &resp) { routes.observe(req, resp); });
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();

@@ -1,0 +1,75 @@
+// One Redis connection, driven so that no call ever waits past its deadline: the one
+// connection class of omega-config (the reader's watcher and the daemon's publisher).
+//
+// hiredis' blocking calls cannot be interrupted, and its redisReconnect drops timeouts, AUTH,
+// SELECT and subscriptions. So the socket is ours (non-blocking, close-on-exec) and hiredis is
+// only the RESP codec (redisFormatCommandArgv, redisReader). Every wait is a poll() on the
+// socket *and* an optional wake fd, with a deadline: a wake-up throws Stopped, which is how a
+// reader's close returns promptly even while Redis is hung. A broken connection is never
+// repaired in place: the owner drops it and connects again, redoing all of the handshake.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "redis_endpoint.h"
+#include "redis_reply.h"
+
+struct redisReader;
+
+namespace omega::redis {
+
+using Clock = std::chrono::steady_clock;
+
+// The connection failed: I/O error, timeout, protocol error, or an error reply during setup.
+class ConnError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// The wake fd fired: the owner is shutting down.
+class Stopped : public std::exception {};
+
+using Command = std::vector<std::string>;
+
+class Connection {
+ public:
+  // Connects, then AUTH and SELECT as the endpoint says, before the deadline. wake_fd: an fd
+  // whose readability means "stop" (an eventfd), or -1.
+  Connection(const Endpoint& ep, int wake_fd, Clock::time_point deadline);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends one command and waits for its reply. An error reply is returned, not thrown.
+  Reply command(const Command& argv, Clock::time_point deadline);
+  // Sends several commands in one write and returns their replies in order.
+  std::vector<Reply> pipeline(const std::vector<Command>& cmds, Clock::time_point deadline);
+
+  // For a subscriber: sends a command without waiting for its reply.
+  void send(const Command& argv, Clock::time_point deadline);
+  // Reads what the socket has (call when poll says readable). Throws ConnError on EOF.
+  void read_available();
+  // A reply already read, if any.
+  std::optional<Reply> next_buffered();
+
+  int fd() const { return fd_; }
+  // host:port db N, for messages.
+  const std::string& where() const { return where_; }
+
+ private:
+  void append(const Command& argv);
+  void flush(Clock::time_point deadline);
+  void wait(short events, Clock::time_point deadline, const char* what);
+  Reply read_reply(Clock::time_point deadline);
+  void login(const Endpoint& ep, Clock::time_point deadline);
+
+  int fd_ = -1;
+  int wake_fd_;
+  std::string where_;
+  redisReader* reader_ = nullptr;
+  std::string out_;  // formatted commands not yet written
+};
+
+}  // namespace omega::redis

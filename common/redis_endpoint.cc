@@ -1,0 +1,125 @@
+#include "redis_endpoint.h"
+
+#include <cctype>
+#include <cstdlib>
+
+
+namespace omega::redis {
+namespace {
+
+[[noreturn]] void bad(const std::string& why) { throw UrlError("invalid Redis URL: " + why); }
+
+int parse_int(std::string_view s, int lo, int hi, const char* what) {
+  if (s.empty() || s.size() > 9) bad(std::string(what) + " must be a number");
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') bad(std::string(what) + " must be a number");
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) bad(std::string(what) + " out of range");
+  return v;
+}
+
+std::string percent_decode(std::string_view s, const char* what) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') { out += s[i]; continue; }
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+      bad(std::string("bad percent-escape in the ") + what);
+    out += static_cast<char>(std::strtol(std::string(s.substr(i + 1, 2)).c_str(), nullptr, 16));
+    i += 2;
+  }
+  if (out.find('\0') != std::string::npos) bad(std::string("NUL in the ") + what);
+  return out;
+}
+
+// Splits "a=1&b=2" into the endpoint's fields.
+void parse_query(std::string_view q, Endpoint* ep) {
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view item = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) bad("query item without '='");
+    std::string_view name = item.substr(0, eq), value = item.substr(eq + 1);
+    if (name == "db") ep->db = parse_int(value, 0, kMaxDb, "db");
+    else if (name == "password") ep->password = percent_decode(value, "password");
+    else if (name == "user") ep->user = percent_decode(value, "user");
+    else bad("unknown query parameter (allowed: db, password, user)");  // never echoed: it may be a secret
+  }
+}
+
+}  // namespace
+
+std::string Endpoint::describe() const {
+  if (is_unix) return "unix:" + path + " db " + std::to_string(db);
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + " db " + std::to_string(db);
+}
+
+Endpoint parse_url(std::string_view url) {
+  Endpoint ep;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) bad("contains spaces or control characters");
+  if (url.rfind("unix://", 0) == 0) {
+    std::string_view rest = url.substr(7);
+    size_t q = rest.find('?');
+    ep.is_unix = true;
+    ep.path = percent_decode(rest.substr(0, q), "socket path");
+    if (ep.path.empty() || ep.path[0] != '/') bad("unix:// needs an absolute socket path (unix:///path.sock)");
+    if (q != std::string_view::npos) parse_query(rest.substr(q + 1), &ep);
+    return ep;
+  }
+  if (url.rfind("rediss://", 0) == 0) bad("rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
+  if (url.rfind("redis://", 0) != 0) bad("scheme must be redis:// or unix://");
+  std::string_view rest = url.substr(8);
+  size_t at_sign = rest.rfind('@');
+  size_t q = rest.find('?', at_sign == std::string_view::npos ? 0 : at_sign);
+  if (q != std::string_view::npos) {
+    parse_query(rest.substr(q + 1), &ep);
+    rest = rest.substr(0, q);
+  }
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    if (!db.empty()) ep.db = parse_int(db, 0, kMaxDb, "db");
+  }
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    if (colon == std::string_view::npos) {
+      ep.password = percent_decode(userinfo, "password");  // redis://secret@host, as redis-py reads it
+    } else {
+      ep.user = percent_decode(userinfo.substr(0, colon), "user");
+      ep.password = percent_decode(userinfo.substr(colon + 1), "password");
+    }
+  }
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) bad("unterminated IPv6 address");
+    ep.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') bad("junk after the IPv6 address");
+      port = after.substr(1);
+      if (port.empty()) bad("empty port");
+    }
+  } else {
+    size_t colon = authority.find(':');
+    ep.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) bad("empty port");
+    }
+  }
+  if (ep.host.empty()) bad("missing host");
+  if (!port.empty()) ep.port = parse_int(port, 1, 65535, "port");
+  return ep;
+}
+
+}  // namespace omega::redis

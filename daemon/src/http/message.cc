@@ -1,0 +1,42 @@
+#include "http/message.h"
+
+#include "model/json_tree.h"
+
+namespace omega::settingsd {
+
+std::string HttpRequest::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpResponse json_error(int status, const std::string& code, const std::string& message, cJSON* details) {
+  JsonPtr root(cJSON_CreateObject());
+  cJSON_AddStringToObject(root.get(), "error", code.c_str());
+  cJSON_AddStringToObject(root.get(), "message", message.c_str());
+  cJSON_AddItemToObject(root.get(), "details", details ? details : cJSON_CreateArray());
+  HttpResponse r;
+  r.status = status;
+  r.body = json_print(root.get()) + "\n";
+  return r;
+}
+
+HttpResponse json_error(int status, const std::string& code, const std::string& message,
+                        const std::vector<Problem>& problems) {
+  cJSON* details = cJSON_CreateArray();
+  for (const auto& p : problems) {
+    cJSON* d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "key", p.key.c_str());
+    cJSON_AddStringToObject(d, "message", p.message.c_str());
+    cJSON_AddItemToArray(details, d);
+  }
+  return json_error(status, code, message, details);
+}
+
+HttpResponse json_ok(int status, const std::string& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body + "\n";
+  return r;
+}
+
+}  // namespace omega::settingsd

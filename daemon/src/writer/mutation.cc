@@ -1,0 +1,210 @@
+// The one mutation pipeline. patch, reload and rollback all run it, with the same steps,
+// failpoints ("<action>.<step>"), metrics and failure behaviour:
+//
+//   preconditions -> candidate (.env built and validated; no side effects) -> WATCH Redis
+//   -> audit record + version mark + .env temp file (their syncs overlap; any failure leaves
+//   the .env whole and old) -> rename .env (the commit point) -> MULTI/EXEC publish -> adopt.
+//
+// A crash at any step leaves either the whole old or the whole new .env, and the restart
+// converges (the reconciler republishes what the .env says).
+#include <chrono>
+#include <thread>
+
+#include "atomic_file.h"
+#include "digest.h"
+#include "failpoint.h"
+#include "service/log.h"
+#include "wire_format.h"
+#include "writer/writer.h"
+
+namespace omega::settingsd {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+using SteadyClock = std::chrono::steady_clock;
+
+MutationOutcome refused(Refusal why, std::string message, std::vector<Problem> problems = {}) {
+  MutationOutcome out;
+  out.refusal = why;
+  out.message = std::move(message);
+  out.problems = std::move(problems);
+  return out;
+}
+
+}  // namespace
+
+std::optional<MutationOutcome> Writer::check_preconditions_locked(const Preconditions& pre) const {
+  if (pre.if_match && *pre.if_match != version_)
+    return refused(Refusal::kStaleIfMatch, "If-Match \"" + std::to_string(*pre.if_match) +
+                                               "\" does not match the current version \"" + std::to_string(version_) +
+                                               "\"");
+  if (pre.expected_version && *pre.expected_version != version_)
+    return refused(Refusal::kStaleExpected, "expected_version " + std::to_string(*pre.expected_version) +
+                                                " is stale: the current version is " + std::to_string(version_));
+  return std::nullopt;
+}
+
+bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, MutationOutcome* refusal) const {
+  std::vector<Problem> problems;
+  if (m.from_disk) {
+    // An operator may have edited the .env by hand: take it as it is, if it is valid.
+    if (load_validated_env(schema_, env_path_, next, &problems)) return true;
+    *refusal = refused(Refusal::kInvalidEnvFile, "the .env on disk is invalid; nothing was republished",
+                       std::move(problems));
+    return false;
+  }
+  // Updates are rendered into the .env this daemon last loaded or wrote; a hand edit since
+  // then would be silently dropped, so refuse until it is reloaded (and so validated).
+  std::string on_disk, err;
+  if (!fs::read_file(env_path_, &on_disk, &err)) {
+    log_error(std::string(m.action) + " refused: " + err);
+    *refusal = refused(Refusal::kStorageError, "the .env cannot be read; nothing was changed");
+    return false;
+  }
+  if (on_disk != current_.text) {
+    *refusal = refused(Refusal::kEnvChangedOnDisk,
+                       "the .env was edited on disk since the daemon loaded it; POST /config/reload first "
+                       "(nothing was changed)");
+    return false;
+  }
+  std::map<std::string, std::string> values = current_.env.values();
+  for (const auto& [k, v] : m.updates) {
+    if (v) values[k] = *v;
+    else values.erase(k);
+  }
+  std::vector<FieldError> field_errors;
+  JsonPtr typed(schema_.validate_env(values, &field_errors));
+  if (!typed) {
+    for (const auto& e : field_errors) problems.push_back({e.key, e.message});
+    *refusal = refused(Refusal::kInvalid, "the resulting settings are invalid; nothing was changed",
+                       std::move(problems));
+    return false;
+  }
+  // The rendered file must read back as exactly these values, or it is not written.
+  if (!validate_env_text(schema_, current_.env.render(m.updates), env_path_, next, &problems) ||
+      next->env.values() != values) {
+    log_error("internal: the rendered .env does not read back as the new values; refusing the " +
+              std::string(m.action));
+    *refusal = refused(Refusal::kInternal, "the .env could not be rendered faithfully; nothing was changed");
+    return false;
+  }
+  return true;
+}
+
+// Audit record + version mark, and the .env temp file, are independent and all come before
+// the commit point (the rename), so their syncs overlap: one helper thread does the two small
+// in-place syncs while this one writes the temp file. If any fails, nothing is renamed. (A
+// mark left ahead of the published version only makes a later version skip a number.)
+void Writer::record_audit_and_prepare_locked(const Mutation& m, const ValidatedEnv& next, uint64_t next_version,
+                                             bool bump, std::string* tmp, MutationOutcome* out) {
+  AuditRecord rec{m.action, m.actor.name, m.actor.request_id, m.actor.source, version_, next_version, {}};
+  for (const auto& k : out->changed)
+    rec.diff.push_back({k, schema_.is_secret(k), cJSON_GetObjectItemCaseSensitive(current_.typed.get(), k.c_str()),
+                        cJSON_GetObjectItemCaseSensitive(next.typed.get(), k.c_str())});
+  const std::string action = m.action;
+  std::string audit_err, mark_err, env_err;
+  bool audit_ok = false, mark_ok = !bump, env_ok = true;
+  std::thread syncs([&] {
+    audit_ok = stores_.audit->append(rec, &audit_err);
+    if (!audit_ok) return;
+    failpoint(action + ".audit_synced");
+    if (bump) mark_ok = mark_.store(next_version, action + ".version", &mark_err);
+  });
+  if (!m.from_disk) env_ok = fs::prepare_temp(env_path_, next.text, {0600, true, action + ".env"}, tmp, &env_err);
+  syncs.join();
+  if (audit_ok && mark_ok && env_ok) return;
+  fs::discard_temp(*tmp);
+  tmp->clear();
+  stores_.publisher->abort();
+  if (!audit_ok) {
+    log_error(action + " refused: " + audit_err);
+    *out = refused(Refusal::kAuditUnavailable, "the audit log cannot be written; nothing was changed");
+  } else {
+    log_error(action + " refused: " + (mark_ok ? env_err : "version mark: " + mark_err));
+    *out = refused(Refusal::kStorageError,
+                   "the .env or the version mark could not be written; the .env is unchanged");
+  }
+}
+
+MutationOutcome Writer::run_locked(const Mutation& m) {
+  const std::string action = m.action;
+  auto started = SteadyClock::now();
+  auto phase_done = [&](const char* phase) {
+    auto now = SteadyClock::now();
+    stores_.metrics->observe_phase(phase, Seconds(now - started).count());
+    started = now;
+  };
+  if (auto stale = check_preconditions_locked(m.pre)) return *stale;
+  MutationOutcome out;
+  ValidatedEnv next;
+  if (!build_candidate_locked(m, &next, &out)) return out;
+  bool bump = next.snapshot != current_.snapshot;
+  out.version = version_;
+  if (!bump && !m.from_disk) {
+    out.noop = true;  // nothing to publish: the version stays
+    return out;
+  }
+  if (bump && version_ >= wire::kMaxVersion)
+    return refused(Refusal::kVersionExhausted, "the version counter is at its maximum; nothing was changed");
+  uint64_t next_version = bump ? version_ + 1 : version_;
+  out.changed = bump ? changed_keys(current_.typed.get(), next.typed.get()) : std::vector<std::string>{};
+  phase_done("validate");
+
+  // The reconciler saw another writer's snapshot in Redis: do not overwrite it either.
+  PublishStatus begun = reported_conflict_ ? PublishStatus::kConflict : stores_.publisher->begin(version_);
+  if (begun != PublishStatus::kOk) {
+    stores_.metrics->set_redis_up(begun != PublishStatus::kUnreachable);
+    log_warn(action + " refused: Redis: " + stores_.publisher->last_error());
+    if (begun == PublishStatus::kConflict)
+      return refused(Refusal::kWriteConflict,
+                     "Redis holds a newer version published by another writer; nothing was changed. "
+                     "Only one writer may run: stop the other one (see docs/daemon.md, \"Second writer\")");
+    return refused(Refusal::kRedisUnavailable, "Redis is not available; nothing was changed");
+  }
+  phase_done("watch");
+
+  std::string tmp;
+  record_audit_and_prepare_locked(m, next, next_version, bump, &tmp, &out);
+  if (out.refused()) return out;
+  phase_done("sync");
+  failpoint(action + ".prepared");
+  if (!tmp.empty()) {
+    std::string err;
+    bool renamed = false;
+    if (!fs::commit_temp(tmp, env_path_, action + ".env", &err, &renamed)) {
+      if (!renamed) {
+        stores_.publisher->abort();
+        log_error(action + " refused: .env: " + err);
+        return refused(Refusal::kStorageError, "the .env could not be replaced; it is unchanged");
+      }
+      // Renamed, but the directory fsync failed twice: the new .env is in place, so carry on
+      // and publish it rather than serve a state that differs from the file, but say so.
+      out.durable = false;
+      log_error(action + ": the new .env is in place but " + err);
+    }
+  }
+  phase_done("rename");
+  failpoint(action + ".env_written");
+
+  if (epoch_.empty()) epoch_ = random_hex(8);  // never seeded (Redis was down at boot)
+  Publication p{next.snapshot, next_version, version_, epoch_, m.event, out.changed};
+  failpoint(action + ".before_exec");
+  out.published = commit_locked(p) == PublishStatus::kOk;
+  failpoint(action + ".published");
+  phase_done("publish");
+  if (!out.published)
+    log_warn(action + " saved as version " + std::to_string(next_version) +
+             " but not yet published (the reconciler retries): " + stores_.publisher->last_error());
+
+  // The .env on disk is now the state (audited), whether or not Redis took it.
+  adopt_locked(std::move(next), next_version);
+  if (bump) record_history_locked(m.event, m.actor.name, out.changed);
+  out.version = next_version;
+  std::string names;
+  for (const auto& k : out.changed) names += (names.empty() ? "" : ",") + k;
+  log_info(action + " by " + m.actor.name + " (" + m.actor.request_id + "): version " +
+           std::to_string(next_version) + (names.empty() ? "" : ", changed " + names));
+  return out;
+}
+
+}  // namespace omega::settingsd

@@ -1,0 +1,123 @@
+// Seeding and reconciliation: making Redis hold what the .env says. At boot, and then every
+// reconcile interval, the writer compares Redis with its state and republishes when Redis is
+// empty (data loss: a new epoch) or holds something else (a new version), except a different
+// snapshot at a version this writer never reached: that is another writer, reported and left
+// alone, or two writers would take turns publishing.
+#include <algorithm>
+#include <chrono>
+
+#include "digest.h"
+#include "service/log.h"
+#include "wire_format.h"
+#include "writer/writer.h"
+
+namespace omega::settingsd {
+
+void Writer::boot() {
+  std::lock_guard<std::mutex> lock(mu_);
+  resync_locked("boot", true);
+}
+
+void Writer::reconcile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  resync_locked("reload", false);
+}
+
+PublishStatus Writer::commit_locked(const Publication& p) {
+  auto t0 = std::chrono::steady_clock::now();
+  PublishStatus status = stores_.publisher->commit(p);
+  stores_.metrics->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  stores_.metrics->set_redis_up(status != PublishStatus::kUnreachable);
+  // Another writer slipped in between WATCH and EXEC: Redis now holds its snapshot at our
+  // version or above; the reconciler must report that, not overwrite it.
+  if (status == PublishStatus::kConflict) contested_version_ = p.version;
+  return status;
+}
+
+bool Writer::publish_locked(const Publication& p) {
+  PublishStatus s = stores_.publisher->begin(p.prev_version);
+  if (s == PublishStatus::kOk) s = commit_locked(p);
+  else stores_.metrics->set_redis_up(s != PublishStatus::kUnreachable);
+  if (s != PublishStatus::kOk)
+    log_warn("publish of version " + std::to_string(p.version) + " failed: " + stores_.publisher->last_error());
+  return s == PublishStatus::kOk;
+}
+
+void Writer::resync_locked(const char* event, bool force) {
+  RedisState rs;
+  if (stores_.publisher->read_state(&rs) != PublishStatus::kOk) {
+    if (stores_.metrics->redis_up() || force)
+      log_warn("Redis unreachable: " + stores_.publisher->last_error() + " (will retry)");
+    stores_.metrics->set_redis_up(false);
+    return;
+  }
+  stores_.metrics->set_redis_up(true);
+  std::string err;
+  bool same_snapshot = rs.snapshot && *rs.snapshot == current_.snapshot;
+  if (same_snapshot && rs.version && *rs.version >= version_ && !rs.epoch.empty()) {
+    set_conflict_locked(0);
+    bool in_sync = *rs.version == version_ && rs.epoch == epoch_;
+    if (*rs.version > version_ && !mark_.store(*rs.version, "seed.version", &err)) {
+      log_error("cannot store the version mark: " + err);
+      return;
+    }
+    version_ = *rs.version;
+    epoch_ = rs.epoch;
+    if (in_sync && !force) return;
+    if (force) publish_locked(Publication{current_.snapshot, version_, version_, epoch_, event, {}});
+    if (!stores_.history->find(version_)) record_history_locked(event, "omega-settingsd", {});
+    install_view_locked();
+    return;
+  }
+  if (!same_snapshot && rs.version &&
+      (*rs.version > version_ || (contested_version_ && *rs.version >= contested_version_))) {
+    set_conflict_locked(*rs.version);
+    return;
+  }
+  set_conflict_locked(0);
+  if (rs.version_malformed) log_warn("Redis holds a malformed version; replacing it (new epoch)");
+  uint64_t base = std::max(version_, rs.version.value_or(0));
+  if (base >= wire::kMaxVersion) {
+    log_error("the version counter is at its maximum; not republishing");
+    return;
+  }
+  // Redis is empty, or holds something else: publish the .env as a new version.
+  uint64_t next = base + 1;
+  std::string epoch;
+  if (!rs.version) epoch = random_hex(8);  // no (valid) version: Redis lost its data (or first seed)
+  else if (!rs.epoch.empty()) epoch = rs.epoch;
+  else epoch = epoch_.empty() ? random_hex(8) : epoch_;
+  JsonPtr before(rs.snapshot ? parse_strict_json(*rs.snapshot, 64, nullptr) : nullptr);
+  std::vector<std::string> changed =
+      changed_keys(cJSON_IsObject(before.get()) ? before.get() : nullptr, current_.typed.get());
+  // The mark goes first so versions never go backwards; a failed publish only leaves it ahead
+  // (the next attempt computes the same number).
+  if (!mark_.store(next, "seed.version", &err)) {
+    log_error("cannot store the version mark: " + err);
+    return;
+  }
+  uint64_t prev = rs.version.value_or(version_);
+  if (!publish_locked(Publication{current_.snapshot, next, prev, epoch, event, changed}))
+    return;  // in-memory version, epoch and view move only on success
+  version_ = next;
+  epoch_ = epoch;
+  install_view_locked();
+  log_info(std::string(event == std::string("boot") ? "seeded" : "reconciled") + " Redis with version " +
+           std::to_string(next) + (rs.version ? "" : " (new epoch " + epoch + ")"));
+  record_history_locked(event, "omega-settingsd", changed);
+}
+
+void Writer::set_conflict_locked(uint64_t foreign_version) {
+  if (foreign_version && foreign_version != reported_conflict_)
+    log_error("Redis holds version " + std::to_string(foreign_version) + " with a snapshot this writer (version " +
+              std::to_string(version_) +
+              ") did not publish: another writer is running. Not overwriting it; patches are refused "
+              "(write_conflict) until only one writer remains (see docs/daemon.md)");
+  else if (!foreign_version && reported_conflict_)
+    log_info("the write conflict is resolved");
+  if (!foreign_version) contested_version_ = 0;
+  reported_conflict_ = foreign_version;
+  stores_.metrics->set_write_conflict(foreign_version != 0);
+}
+
+}  // namespace omega::settingsd

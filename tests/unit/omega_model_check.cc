@@ -1,0 +1,93 @@
+// omega-model-check: drives the model from the command line, for the Python tests that compare
+// it with pydantic-settings.
+//   omega-model-check SCHEMA                 -> one line per key: KEY<TAB>secret|plain
+//   omega-model-check SCHEMA ENV             -> the validated snapshot as JSON on stdout
+//   omega-model-check SCHEMA --value KEY JSON -> the .env text for a PATCH value
+// Problems go to stderr, one per line; the exit status is 1 on invalid input, 2 on misuse.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "model/env_file.h"
+#include "model/schema.h"
+#include "model/json_tree.h"
+
+using namespace omega::settingsd;
+
+static bool read_file(const char* path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: omega-model-check SCHEMA [ENV | --value KEY JSON]\n";
+    return 2;
+  }
+  std::string schema_text;
+  if (!read_file(argv[1], &schema_text)) {
+    std::cerr << "cannot read " << argv[1] << "\n";
+    return 2;
+  }
+  Schema schema;
+  std::string error;
+  if (!Schema::parse(schema_text, &schema, &error)) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  if (argc == 2) {
+    for (const std::string& key : schema.keys()) {
+      std::cout << key << '\t' << (schema.is_secret(key) ? "secret" : "plain") << '\n';
+    }
+    return 0;
+  }
+  if (argc == 5 && std::string(argv[2]) == "--value") {
+    cJSON* value = parse_strict_json(argv[4], kDefaultJsonMaxDepth, &error);
+    if (!value) {
+      std::cerr << error << "\n";
+      return 1;
+    }
+    std::string text;
+    bool ok = schema.value_to_env_text(argv[3], value, &text, &error);
+    cJSON_Delete(value);
+    if (!ok) {
+      std::cerr << argv[3] << ": " << error << "\n";
+      return 1;
+    }
+    std::cout << text << "\n";
+    return 0;
+  }
+  if (argc != 3) {
+    std::cerr << "usage: omega-model-check SCHEMA [ENV | --value KEY JSON]\n";
+    return 2;
+  }
+  std::string env_text;
+  if (!read_file(argv[2], &env_text)) {
+    std::cerr << "cannot read " << argv[2] << "\n";
+    return 2;
+  }
+  EnvFile env;
+  std::vector<EnvError> env_errors;
+  if (!EnvFile::parse(env_text, &env, &env_errors)) {
+    for (const EnvError& e : env_errors) {
+      std::cerr << argv[2] << ":" << e.line << ": " << e.message << "\n";
+    }
+    return 1;
+  }
+  std::vector<FieldError> errors;
+  cJSON* snapshot = schema.validate_env(env.values(), &errors);
+  if (!snapshot) {
+    for (const FieldError& e : errors) std::cerr << e.key << ": " << e.message << "\n";
+    return 1;
+  }
+  char* text = cJSON_PrintUnformatted(snapshot);
+  std::cout << text << "\n";
+  cJSON_free(text);
+  cJSON_Delete(snapshot);
+  return 0;
+}
