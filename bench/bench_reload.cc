@@ -37,7 +37,8 @@ std::string snapshot_json(int round, bool scrambled) {
   for (int n = 0; n < 10000; ++n) {
     int i = scrambled ? (n * 7919) % 10000 : n;
     char item[96];
-    std::snprintf(item, sizeof item, "%s\"SETTING_KEY_%05d\":\"value-%d-%d\"", n ? "," : "", i, i, i % 97 == 0 ? round : 0);
+    std::snprintf(item, sizeof item, "%s\"SETTING_KEY_%05d\":\"value-%d-%d\"", n ? "," : "", i, i,
+                  i % 97 == 0 ? round : 0);
     json += item;
   }
   return json + "}";

@@ -52,8 +52,8 @@ bool sync_dir_of(const std::string& path) {
   return rc == 0;
 }
 
-bool prepare_temp(const std::string& path, const std::string& content, const WriteOptions& opts,
-                  std::string* tmp_path, std::string* error) {
+bool prepare_temp(const std::string& path, const std::string& content, const WriteOptions& opts, std::string* tmp_path,
+                  std::string* error) {
   static std::atomic<unsigned> counter{0};
   unsigned mode = opts.mode;
   struct stat st;

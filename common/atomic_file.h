@@ -12,9 +12,9 @@
 namespace omega::fs {
 
 struct WriteOptions {
-  unsigned mode = 0600;             // of a new file
-  bool keep_existing_mode = true;   // false: always `mode` (a file of secrets stays 0600)
-  std::string step_prefix = "file"; // failpoint names
+  unsigned mode = 0600;              // of a new file
+  bool keep_existing_mode = true;    // false: always `mode` (a file of secrets stays 0600)
+  std::string step_prefix = "file";  // failpoint names
 };
 
 bool write_atomically(const std::string& path, const std::string& content, const WriteOptions& opts,
@@ -22,8 +22,8 @@ bool write_atomically(const std::string& path, const std::string& content, const
 
 // The same write in two halves, so slow syncs of other files can run meanwhile.
 // prepare_temp writes and fsyncs the temp file (the target is untouched) ...
-bool prepare_temp(const std::string& path, const std::string& content, const WriteOptions& opts,
-                  std::string* tmp_path, std::string* error);
+bool prepare_temp(const std::string& path, const std::string& content, const WriteOptions& opts, std::string* tmp_path,
+                  std::string* error);
 // ... commit_temp renames it over path and fsyncs the directory (*renamed, optional, tells on
 // failure whether the rename had happened) ... or discard_temp removes it.
 bool commit_temp(const std::string& tmp_path, const std::string& path, const std::string& step_prefix,

@@ -146,8 +146,10 @@ class Reader {
       return;
     }
     if (c == '{' || c == '[') {
-      if (c == '{') object(depth + 1, nullptr);
-      else array(depth + 1);
+      if (c == '{')
+        object(depth + 1, nullptr);
+      else
+        array(depth + 1);
       if (m) m->kind = Kind::kNested, m->text = compact(s_.substr(start, pos_ - start));
       return;
     }
@@ -177,8 +179,10 @@ class Reader {
       char c = json[i];
       if (in_string) {
         out += c;
-        if (c == '\\') out += json[++i];
-        else if (c == '"') in_string = false;
+        if (c == '\\')
+          out += json[++i];
+        else if (c == '"')
+          in_string = false;
       } else if (c == '"') {
         in_string = true;
         out += c;
@@ -241,10 +245,14 @@ class Reader {
     for (int k = 0; k < 4; ++k) {
       int c = peek();
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else fail("invalid \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        fail("invalid \\u escape");
       ++pos_;
     }
     return v;
@@ -306,9 +314,7 @@ class Reader {
           append_utf8(out, cp);
           break;
         }
-        default:
-          --pos_;
-          fail("invalid escape in a string");
+        default: --pos_; fail("invalid escape in a string");
       }
     }
   }

@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cstdlib>
 
-
 namespace omega::redis {
 namespace {
 
@@ -23,7 +22,10 @@ int parse_int(std::string_view s, int lo, int hi, const char* what) {
 std::string percent_decode(std::string_view s, const char* what) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') { out += s[i]; continue; }
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
     if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
         !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
       bad(std::string("bad percent-escape in the ") + what);
@@ -43,10 +45,14 @@ void parse_query(std::string_view q, Endpoint* ep) {
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) bad("query item without '='");
     std::string_view name = item.substr(0, eq), value = item.substr(eq + 1);
-    if (name == "db") ep->db = parse_int(value, 0, kMaxDb, "db");
-    else if (name == "password") ep->password = percent_decode(value, "password");
-    else if (name == "user") ep->user = percent_decode(value, "user");
-    else bad("unknown query parameter (allowed: db, password, user)");  // never echoed: it may be a secret
+    if (name == "db")
+      ep->db = parse_int(value, 0, kMaxDb, "db");
+    else if (name == "password")
+      ep->password = percent_decode(value, "password");
+    else if (name == "user")
+      ep->user = percent_decode(value, "user");
+    else
+      bad("unknown query parameter (allowed: db, password, user)");  // never echoed: it may be a secret
   }
 }
 

@@ -42,8 +42,10 @@ Meta decode_meta(std::string_view text) {
   }
   for (const auto& m : members) {
     if (m.key == "version") {
-      if (m.kind == json::Kind::kInt && m.i >= 1) meta.version = parse_decimal(m.text);
-      else if (m.kind == json::Kind::kString) meta.version = parse_version(m.text);
+      if (m.kind == json::Kind::kInt && m.i >= 1)
+        meta.version = parse_decimal(m.text);
+      else if (m.kind == json::Kind::kString)
+        meta.version = parse_version(m.text);
       if (!meta.version) throw MetaError("meta version must be an integer from 1 to 2^53-1");
     } else if (m.key == "epoch") {
       if (m.kind != json::Kind::kString || m.text.empty() || m.text.size() > 64)
@@ -61,8 +63,8 @@ Meta decode_meta(std::string_view text) {
   return meta;
 }
 
-std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256,
-                        std::string_view written_at, std::string_view writer) {
+std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256, std::string_view written_at,
+                        std::string_view writer) {
   std::string out = "{\"version\":" + std::to_string(version) + ",\"epoch\":";
   json::append_quoted(out, epoch);
   out += ",\"sha256\":";

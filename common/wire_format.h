@@ -53,8 +53,8 @@ struct Meta {
 // Throws MetaError when text is not a strict JSON object, a known field has the wrong type,
 // or the epoch is not 1 to 64 bytes. Unknown fields are ignored (more may be added).
 Meta decode_meta(std::string_view text);
-std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256,
-                        std::string_view written_at, std::string_view writer);
+std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256, std::string_view written_at,
+                        std::string_view writer);
 
 // The pub/sub hint. Versions travel as decimal strings, as in the pattern document.
 std::string encode_message(std::string_view event, uint64_t version, uint64_t prev_version,

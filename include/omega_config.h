@@ -48,14 +48,13 @@ extern "C" {
 #define OMEGA_CONFIG_VERSION_MINOR 1
 #define OMEGA_CONFIG_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, comparable with omega_version_number(). */
-#define OMEGA_CONFIG_VERSION_NUMBER                                             \
-  (OMEGA_CONFIG_VERSION_MAJOR * 10000 + OMEGA_CONFIG_VERSION_MINOR * 100 +      \
-   OMEGA_CONFIG_VERSION_PATCH)
+#define OMEGA_CONFIG_VERSION_NUMBER \
+  (OMEGA_CONFIG_VERSION_MAJOR * 10000 + OMEGA_CONFIG_VERSION_MINOR * 100 + OMEGA_CONFIG_VERSION_PATCH)
 
 /* Version of the library actually loaded at run time. */
 OMEGA_API unsigned omega_version_number(void);
 /* "0.1.0". Static, never free. */
-OMEGA_API const char *omega_version_string(void);
+OMEGA_API const char* omega_version_string(void);
 
 /* ---- Status codes and errors --------------------------------------------- */
 
@@ -70,16 +69,16 @@ typedef enum omega_status {
   OMEGA_E_BAD_URL = -7,          /* Redis URL could not be parsed */
   OMEGA_E_NOMEM = -8,
   OMEGA_E_INTERNAL = -9,
-  OMEGA_E_BAD_SNAPSHOT = -10,    /* snapshot rejected: JSON, sha256, size, epoch */
-  OMEGA_E_NO_SUCH_TOKEN = -11    /* omega_cfg_off_reload with an unknown token */
+  OMEGA_E_BAD_SNAPSHOT = -10, /* snapshot rejected: JSON, sha256, size, epoch */
+  OMEGA_E_NO_SUCH_TOKEN = -11 /* omega_cfg_off_reload with an unknown token */
 } omega_status;
 
 /* Short fixed text for a status code. Static, never free. */
-OMEGA_API const char *omega_strerror(int status);
+OMEGA_API const char* omega_strerror(int status);
 
 /* Detailed message of the last failed call on *this thread* ("" if none).
  * Borrowed until the next omega_* call on this thread. */
-OMEGA_API const char *omega_last_error(void);
+OMEGA_API const char* omega_last_error(void);
 
 /* ---- Opening a handle ---------------------------------------------------- */
 
@@ -96,16 +95,16 @@ typedef struct omega_cfg_options {
    * Default: "redis://127.0.0.1:6379/0". A host name (not an IP literal) is
    * resolved with the system resolver, which a hung DNS server can stall:
    * use IP literals where close() must be prompt whatever the network does. */
-  const char *redis_url;
+  const char* redis_url;
   /* Prefix for every name: "staging" -> "staging:omega:config",
    * "staging:omega:config:version", "staging:omega:config:meta",
    * "staging:config_channel". Default: no prefix. */
-  const char *namespace_prefix;
+  const char* namespace_prefix;
   /* Explicit names; each overrides the (prefixed) default. */
-  const char *config_key;  /* "omega:config" */
-  const char *version_key; /* "omega:config:version" */
-  const char *meta_key;    /* "omega:config:meta" */
-  const char *channel;     /* "config_channel" */
+  const char* config_key;      /* "omega:config" */
+  const char* version_key;     /* "omega:config:version" */
+  const char* meta_key;        /* "omega:config:meta" */
+  const char* channel;         /* "config_channel" */
   unsigned connect_timeout_ms; /* 2000 */
   unsigned command_timeout_ms; /* 2000 */
   unsigned poll_interval_ms;   /* backstop version poll: 2000 */
@@ -113,11 +112,12 @@ typedef struct omega_cfg_options {
   unsigned reconnect_max_ms;   /* cap of the exponential backoff: 2000 */
   /* Optional file holding the last good snapshot (written atomically, 0600).
    * Lets a process start while Redis is down; it then starts STALE. */
-  const char *last_known_good_path;
-  size_t max_snapshot_bytes;   /* 16 MiB */
+  const char* last_known_good_path;
+  size_t max_snapshot_bytes; /* 16 MiB */
 } omega_cfg_options;
 
-#define OMEGA_CFG_OPTIONS_INIT {OMEGA_CFG_OPTIONS_VERSION}
+#define OMEGA_CFG_OPTIONS_INIT \
+  { OMEGA_CFG_OPTIONS_VERSION }
 
 /* Connects, loads the current snapshot and starts the watcher thread.
  * opts may be NULL (all defaults). Returns before the first sync only if it
@@ -126,12 +126,12 @@ typedef struct omega_cfg_options {
  * If Redis is reachable but holds no snapshot yet, the handle opens READY at
  * version 0 with no keys and picks up the first published one.
  * On success *out is a handle the caller frees with omega_cfg_close. */
-OMEGA_API int omega_cfg_open(const omega_cfg_options *opts, omega_cfg **out);
+OMEGA_API int omega_cfg_open(const omega_cfg_options* opts, omega_cfg** out);
 
 /* Stops the watcher and frees the handle. Returns within a second even when
  * Redis is hung; no thread is left behind. Runs the destructors of callbacks
  * still registered. NULL is a no-op. Not from inside a reload callback. */
-OMEGA_API void omega_cfg_close(omega_cfg *cfg);
+OMEGA_API void omega_cfg_close(omega_cfg* cfg);
 
 /* ---- Reading ------------------------------------------------------------- */
 
@@ -143,8 +143,8 @@ typedef enum omega_value_type {
   OMEGA_TYPE_INT = 1,    /* JSON integer that fits int64 */
   OMEGA_TYPE_DOUBLE = 2, /* any other JSON number */
   OMEGA_TYPE_BOOL = 3,
-  OMEGA_TYPE_NULL = 4,   /* listed by iteration; reads say NOT_FOUND */
-  OMEGA_TYPE_JSON = 5    /* nested array/object, kept as compact JSON text */
+  OMEGA_TYPE_NULL = 4, /* listed by iteration; reads say NOT_FOUND */
+  OMEGA_TYPE_JSON = 5  /* nested array/object, kept as compact JSON text */
 } omega_value_type;
 
 /* The value's text (strings unquoted; numbers, booleans and nested values as
@@ -152,23 +152,21 @@ typedef enum omega_value_type {
  * receives the text length without the NUL. If buf_len <= that length,
  * returns OMEGA_E_BUFFER_TOO_SMALL and *out_len tells the size needed minus
  * one; buf may then be NULL with buf_len 0, to ask for the size. */
-OMEGA_API int omega_cfg_get(omega_cfg *cfg, const char *key, char *buf,
-                            size_t buf_len, size_t *out_len);
+OMEGA_API int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, size_t* out_len);
 
 /* Typed reads. A JSON number of the right kind converts; so does a string
  * holding exactly such a number ("30", "0.5") or, for booleans, exactly one of
  * true/false/1/0/yes/no/on/off (any case). Anything else is OMEGA_E_TYPE,
  * never a silent 0. Integers out of int64 range are OMEGA_E_TYPE too. */
-OMEGA_API int omega_cfg_get_int64(omega_cfg *cfg, const char *key, int64_t *out);
-OMEGA_API int omega_cfg_get_double(omega_cfg *cfg, const char *key, double *out);
-OMEGA_API int omega_cfg_get_bool(omega_cfg *cfg, const char *key, int *out);
+OMEGA_API int omega_cfg_get_int64(omega_cfg* cfg, const char* key, int64_t* out);
+OMEGA_API int omega_cfg_get_double(omega_cfg* cfg, const char* key, double* out);
+OMEGA_API int omega_cfg_get_bool(omega_cfg* cfg, const char* key, int* out);
 
 /* Fails with OMEGA_E_MISSING_KEYS unless every key is present (and not null);
  * omega_last_error() then names every missing key in one message. The keys
  * are also remembered: a later snapshot that lacks one of them is rejected
  * and the last good one is kept. */
-OMEGA_API int omega_cfg_require(omega_cfg *cfg, const char *const *keys,
-                                size_t n_keys);
+OMEGA_API int omega_cfg_require(omega_cfg* cfg, const char* const* keys, size_t n_keys);
 
 /* ---- Pinned snapshots ---------------------------------------------------- */
 
@@ -176,36 +174,30 @@ typedef struct omega_snapshot omega_snapshot;
 
 /* Pins the current snapshot: one immutable version to read many keys from.
  * *out: caller frees with omega_snapshot_release. */
-OMEGA_API int omega_cfg_snapshot(omega_cfg *cfg, omega_snapshot **out);
+OMEGA_API int omega_cfg_snapshot(omega_cfg* cfg, omega_snapshot** out);
 /* NULL is a no-op. */
-OMEGA_API void omega_snapshot_release(omega_snapshot *snap);
+OMEGA_API void omega_snapshot_release(omega_snapshot* snap);
 
 /* Version of this snapshot; 0 for "no snapshot yet"; -1 if snap is NULL. */
-OMEGA_API int64_t omega_snapshot_version(const omega_snapshot *snap);
+OMEGA_API int64_t omega_snapshot_version(const omega_snapshot* snap);
 /* Epoch id of this snapshot ("" if the writer published none).
  * Borrowed until omega_snapshot_release; "" if snap is NULL. */
-OMEGA_API const char *omega_snapshot_epoch(const omega_snapshot *snap);
+OMEGA_API const char* omega_snapshot_epoch(const omega_snapshot* snap);
 /* Number of keys, null-valued ones included. */
-OMEGA_API size_t omega_snapshot_count(const omega_snapshot *snap);
+OMEGA_API size_t omega_snapshot_count(const omega_snapshot* snap);
 
 /* *out_value: NUL-terminated text, borrowed until omega_snapshot_release.
  * out_len (optional) receives its length. */
-OMEGA_API int omega_snapshot_get(const omega_snapshot *snap, const char *key,
-                                 const char **out_value, size_t *out_len);
-OMEGA_API int omega_snapshot_get_int64(const omega_snapshot *snap,
-                                       const char *key, int64_t *out);
-OMEGA_API int omega_snapshot_get_double(const omega_snapshot *snap,
-                                        const char *key, double *out);
-OMEGA_API int omega_snapshot_get_bool(const omega_snapshot *snap,
-                                      const char *key, int *out);
-OMEGA_API int omega_snapshot_type(const omega_snapshot *snap, const char *key,
-                                  omega_value_type *out);
+OMEGA_API int omega_snapshot_get(const omega_snapshot* snap, const char* key, const char** out_value, size_t* out_len);
+OMEGA_API int omega_snapshot_get_int64(const omega_snapshot* snap, const char* key, int64_t* out);
+OMEGA_API int omega_snapshot_get_double(const omega_snapshot* snap, const char* key, double* out);
+OMEGA_API int omega_snapshot_get_bool(const omega_snapshot* snap, const char* key, int* out);
+OMEGA_API int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value_type* out);
 
 /* Iteration in key order: index in [0, omega_snapshot_count). *out_key and
  * *out_value are borrowed until omega_snapshot_release; out_type optional. */
-OMEGA_API int omega_snapshot_entry(const omega_snapshot *snap, size_t index,
-                                   const char **out_key, const char **out_value,
-                                   omega_value_type *out_type);
+OMEGA_API int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** out_key,
+                                   const char** out_value, omega_value_type* out_type);
 
 /* ---- Reload callbacks ---------------------------------------------------- */
 
@@ -218,22 +210,20 @@ OMEGA_API int omega_snapshot_entry(const omega_snapshot *snap, size_t index,
  * omega_cfg_snapshot on any handle), register or unregister callbacks
  * (including this one); never call omega_cfg_close. Keep it short: the
  * watcher does not sync while a callback runs. */
-typedef void (*omega_reload_fn)(int64_t version, const char *const *changed_keys,
-                                size_t n_changed, const omega_snapshot *snapshot,
-                                void *user_data);
+typedef void (*omega_reload_fn)(int64_t version, const char* const* changed_keys, size_t n_changed,
+                                const omega_snapshot* snapshot, void* user_data);
 
 /* Registers fn. destroy (optional) is called with user_data exactly once:
  * after omega_cfg_off_reload, or at omega_cfg_close. *out_token identifies the
  * registration (never 0). */
-OMEGA_API int omega_cfg_on_reload(omega_cfg *cfg, omega_reload_fn fn,
-                                  void *user_data, void (*destroy)(void *),
-                                  uint64_t *out_token);
+OMEGA_API int omega_cfg_on_reload(omega_cfg* cfg, omega_reload_fn fn, void* user_data, void (*destroy)(void*),
+                                  uint64_t* out_token);
 
 /* Unregisters. If the callback is running on the watcher thread, waits until
  * it returns, then calls destroy(user_data). Called from inside any reload
  * callback (of any handle) it never waits: the callback simply never runs
  * again, and destroy runs once its current run has returned. */
-OMEGA_API int omega_cfg_off_reload(omega_cfg *cfg, uint64_t token);
+OMEGA_API int omega_cfg_off_reload(omega_cfg* cfg, uint64_t token);
 
 /* ---- Health -------------------------------------------------------------- */
 
@@ -246,26 +236,27 @@ typedef enum omega_state {
 } omega_state;
 
 /* "READY", "STALE", "ERROR". Static, never free. */
-OMEGA_API const char *omega_state_name(int state);
+OMEGA_API const char* omega_state_name(int state);
 
 #define OMEGA_CFG_STATUS_VERSION 1
 
 typedef struct omega_cfg_status {
-  unsigned struct_version;  /* set with OMEGA_CFG_STATUS_INIT */
-  int state;                /* omega_state */
-  int64_t version;          /* applied version; 0 = none */
-  char epoch[72];           /* epoch of the applied version, "" if none */
-  int64_t ms_since_sync;    /* since the last successful sync; -1 = never */
-  uint64_t reloads;         /* versions installed since open */
-  uint64_t rejected;        /* snapshots rejected since open */
-  int last_error_code;      /* omega_status of the last failure, 0 if none */
-  char last_error[512];     /* its message, "" if none; copied */
+  unsigned struct_version; /* set with OMEGA_CFG_STATUS_INIT */
+  int state;               /* omega_state */
+  int64_t version;         /* applied version; 0 = none */
+  char epoch[72];          /* epoch of the applied version, "" if none */
+  int64_t ms_since_sync;   /* since the last successful sync; -1 = never */
+  uint64_t reloads;        /* versions installed since open */
+  uint64_t rejected;       /* snapshots rejected since open */
+  int last_error_code;     /* omega_status of the last failure, 0 if none */
+  char last_error[512];    /* its message, "" if none; copied */
 } omega_cfg_status;
 
-#define OMEGA_CFG_STATUS_INIT {OMEGA_CFG_STATUS_VERSION}
+#define OMEGA_CFG_STATUS_INIT \
+  { OMEGA_CFG_STATUS_VERSION }
 
 /* Fills *out (struct_version must be set). */
-OMEGA_API int omega_cfg_get_status(omega_cfg *cfg, omega_cfg_status *out);
+OMEGA_API int omega_cfg_get_status(omega_cfg* cfg, omega_cfg_status* out);
 
 #ifdef __cplusplus
 }

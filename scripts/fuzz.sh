@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Short, bounded libFuzzer runs of every parser (fuzz/CMakeLists.txt lists them). Seconds per
-# target: $1 (default 20). Exits non-zero on the first crash (the input lands in build-fuzz/).
+# target: $1 (default 20). Exits non-zero on the first crash (the input lands in build/fuzz/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
-build=build-fuzz
-cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DOMEGA_FUZZ=ON \
-  -DOMEGA_BUILD_TESTS=OFF -DOMEGA_BUILD_BENCH=OFF >/dev/null
+build=build/fuzz
+cmake --preset fuzz >/dev/null
 
 targets=(fuzz_snapshot fuzz_redis_endpoint fuzz_json_tree fuzz_env_file fuzz_schema)
-cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
+cmake --build --preset fuzz -j2 --target "${targets[@]}" >/dev/null
 for target in "${targets[@]}"; do
   corpus=$(mktemp -d)
   cp fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null || true

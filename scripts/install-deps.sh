@@ -11,6 +11,7 @@ packages=(
   python3-venv
   wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
+  abigail-tools clang-format  # the ABI guard (tests/abi) and the house format
 )
 
 missing=()

@@ -6,9 +6,9 @@
 # Extra arguments go to omega-settingsd (e.g. --listen 127.0.0.1:9500).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${OMEGA_DEV_BUILD:-$root/build-daemon}
 
 "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$build" -DOMEGA_BUILD_TESTS=OFF -DOMEGA_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target omega-settingsd >&2
-exec "$build/daemon/omega-settingsd" --dev "$@"
+cd "$root"
+cmake --preset release >/dev/null
+cmake --build --preset release -j2 --target omega-settingsd >&2
+exec build/release/daemon/omega-settingsd --dev "$@"

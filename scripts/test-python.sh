@@ -3,7 +3,7 @@
 # virtual environment (build/venv-user), core compiled in -- plus the test
 # requirements, then runs tests/python from outside the source tree so the
 # installed package is what gets imported. The end-to-end tests need
-# omega-settingsd: $OMEGA_SETTINGSD_BIN, else it is built in build-py-daemon/.
+# omega-settingsd: $OMEGA_SETTINGSD_BIN, else it is built in build/release/.
 # Extra arguments go to pytest (e.g. -k reload -x). Exits non-zero on failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,11 +15,8 @@ python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$root/tests/requirements.txt"
 
 if [ -z "${OMEGA_SETTINGSD_BIN:-}" ]; then
-  build=$root/build-py-daemon
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOMEGA_BUILD_TESTS=OFF \
-    -DOMEGA_BUILD_BENCH=OFF -DOMEGA_BUILD_DAEMON=ON >/dev/null
-  cmake --build "$build" -j2 --target omega-settingsd
-  export OMEGA_SETTINGSD_BIN=$build/daemon/omega-settingsd
+  (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release -j2 --target omega-settingsd)
+  export OMEGA_SETTINGSD_BIN=$root/build/release/daemon/omega-settingsd
 fi
 
 # Outside the source tree: nothing on sys.path points at bindings/python.

@@ -9,5 +9,5 @@ scripts/test-c.sh
 scripts/fuzz.sh 15
 scripts/test-daemon.sh
 # The Python suite's end-to-end tests drive the daemon the C build just made.
-OMEGA_SETTINGSD_BIN=$PWD/build/daemon/omega-settingsd scripts/test-python.sh
+OMEGA_SETTINGSD_BIN=$PWD/build/dev/daemon/omega-settingsd scripts/test-python.sh
 echo "omega-config: every suite passed"

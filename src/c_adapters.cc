@@ -46,7 +46,8 @@ Options options_from_c(const omega_cfg_options* opts) {
   }
 
   wire::Names prefixed;
-  if (opts->namespace_prefix) prefixed = wire::Names::with_prefix(name_or(opts->namespace_prefix, "", "namespace_prefix"));
+  if (opts->namespace_prefix)
+    prefixed = wire::Names::with_prefix(name_or(opts->namespace_prefix, "", "namespace_prefix"));
   o.names.config = name_or(opts->config_key, prefixed.config, "config_key");
   o.names.version = name_or(opts->version_key, prefixed.version, "version_key");
   o.names.meta = name_or(opts->meta_key, prefixed.meta, "meta_key");

@@ -22,19 +22,19 @@ int fail(int code, const char* message) {
 }
 
 #define OMEGA_API_BEGIN try {
-#define OMEGA_API_END                                              \
-  }                                                                \
-  catch (const Error& e) {                                         \
-    return fail(e.code(), e.what());                               \
-  }                                                                \
-  catch (const std::bad_alloc&) {                                  \
-    return fail(OMEGA_E_NOMEM, "out of memory");                   \
-  }                                                                \
-  catch (const std::exception& e) {                                \
-    return fail(OMEGA_E_INTERNAL, e.what());                       \
-  }                                                                \
-  catch (...) {                                                    \
-    return fail(OMEGA_E_INTERNAL, "internal error");               \
+#define OMEGA_API_END                                \
+  }                                                  \
+  catch (const Error& e) {                           \
+    return fail(e.code(), e.what());                 \
+  }                                                  \
+  catch (const std::bad_alloc&) {                    \
+    return fail(OMEGA_E_NOMEM, "out of memory");     \
+  }                                                  \
+  catch (const std::exception& e) {                  \
+    return fail(OMEGA_E_INTERNAL, e.what());         \
+  }                                                  \
+  catch (...) {                                      \
+    return fail(OMEGA_E_INTERNAL, "internal error"); \
   }
 
 #define OMEGA_CHECK_ARG(cond, what) \
@@ -42,8 +42,11 @@ int fail(int code, const char* message) {
 
 const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
   const omega::Entry* e = s.find(key);
-  if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
-  if (e->type == omega::ValueType::kNull) throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
+  if (e == nullptr)
+    throw Error(OMEGA_E_NOT_FOUND,
+                std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
+  if (e->type == omega::ValueType::kNull)
+    throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
   return *e;
 }
 
@@ -210,7 +213,8 @@ int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** 
   OMEGA_API_BEGIN
   const auto& entries = snap->rep->entries();
   if (index >= entries.size())
-    throw Error(OMEGA_E_NOT_FOUND, "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
+    throw Error(OMEGA_E_NOT_FOUND,
+                "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
   *out_key = entries[index].key.c_str();
   *out_value = entries[index].text.c_str();
   if (out_type) *out_type = omega::value_type_to_c(entries[index].type);

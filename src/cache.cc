@@ -43,8 +43,7 @@ LocalSlots* make_local_slots() {
 
 }  // namespace
 
-Cache::Cache(std::shared_ptr<const Snapshot> initial)
-    : id_(next_cache_id.fetch_add(1)), current_(std::move(initial)) {}
+Cache::Cache(std::shared_ptr<const Snapshot> initial) : id_(next_cache_id.fetch_add(1)), current_(std::move(initial)) {}
 
 void Cache::publish(std::shared_ptr<const Snapshot> s) {
   std::shared_ptr<const Snapshot> old;

@@ -42,7 +42,6 @@ class Cache {
   LocalRef local() const;
 
  private:
-
   const uint64_t id_;  // unique per cache for the life of the process
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> current_;  // guarded by mu_

@@ -9,7 +9,7 @@ namespace {
 // A plain array, not a std::string: a thread_local with a destructor would be
 // freed before atexit handlers and TLS-key destructors that may still call us.
 thread_local char tls_last_error[1024];
-}
+}  // namespace
 
 void set_last_error(const char* message) { std::snprintf(tls_last_error, sizeof tls_last_error, "%s", message); }
 

@@ -42,8 +42,8 @@ std::string fetch_fingerprint(redis::Connection& conn, const wire::Names& names,
 
 void check_published(Published* p, const std::string& version_text, const std::string* meta, size_t max_bytes) {
   if (p->raw.size() > max_bytes) {
-    p->error = "snapshot is " + std::to_string(p->raw.size()) + " bytes, over the " + std::to_string(max_bytes) +
-               "-byte cap";
+    p->error =
+        "snapshot is " + std::to_string(p->raw.size()) + " bytes, over the " + std::to_string(max_bytes) + "-byte cap";
     return;
   }
   std::optional<uint64_t> version = wire::parse_version(version_text);

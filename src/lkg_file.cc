@@ -34,11 +34,16 @@ std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_byt
   bool has_config = false;
   try {
     for (const auto& m : json::parse_object(doc)) {
-      if (m.key == "format") format = m.text;
-      else if (m.key == "version" && m.kind == json::Kind::kInt) version = m.text;
-      else if (m.key == "epoch") epoch = m.text;
-      else if (m.key == "sha256") sha = m.text;
-      else if (m.key == "config" && m.kind == json::Kind::kString) config = m.text, has_config = true;
+      if (m.key == "format")
+        format = m.text;
+      else if (m.key == "version" && m.kind == json::Kind::kInt)
+        version = m.text;
+      else if (m.key == "epoch")
+        epoch = m.text;
+      else if (m.key == "sha256")
+        sha = m.text;
+      else if (m.key == "config" && m.kind == json::Kind::kString)
+        config = m.text, has_config = true;
     }
   } catch (const json::ParseError& e) {
     throw Error(OMEGA_E_BAD_SNAPSHOT, bad + e.what());

@@ -40,8 +40,10 @@ void Reader::open() {
   std::string why = first_attempt_error_;
   lock.unlock();
   close();
-  if (!lkg_problem.empty()) why += "; " + lkg_problem;
-  else if (!options_.lkg_path.empty()) why += "; no last-known-good file at " + options_.lkg_path + " yet";
+  if (!lkg_problem.empty())
+    why += "; " + lkg_problem;
+  else if (!options_.lkg_path.empty())
+    why += "; no last-known-good file at " + options_.lkg_path + " yet";
   throw Error(OMEGA_E_UNAVAILABLE, why);
 }
 
@@ -88,17 +90,20 @@ void Reader::require(const std::vector<std::string>& keys) {
       missing.push_back(k);
   }
   if (!missing.empty())
-    throw Error(OMEGA_E_MISSING_KEYS, "missing required settings (version " + std::to_string(snap->version()) +
-                                          "): " + join(missing));
+    throw Error(OMEGA_E_MISSING_KEYS,
+                "missing required settings (version " + std::to_string(snap->version()) + "): " + join(missing));
 }
 
 ReaderStatus Reader::status() const {
   auto snap = cache_.load();
   ReaderStatus out;
   std::lock_guard<std::mutex> lock(mu_);
-  if (rejecting_) out.state = ReaderState::kError;
-  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0)) out.state = ReaderState::kStale;
-  else out.state = ReaderState::kReady;
+  if (rejecting_)
+    out.state = ReaderState::kError;
+  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0))
+    out.state = ReaderState::kStale;
+  else
+    out.state = ReaderState::kReady;
   out.version = snap->version();
   out.epoch = snap->epoch();
   out.ms_since_sync =

@@ -63,8 +63,8 @@ class Reader {
  private:
   void reject(const Published& p, const std::string& why);
   void reject_locked(const Published& p, const std::string& why);  // needs mu_ held
-  void note_error(int code, const std::string& message);  // needs mu_ held
-  std::vector<std::string> missing_in(const Snapshot& s) const;  // needs mu_ held
+  void note_error(int code, const std::string& message);           // needs mu_ held
+  std::vector<std::string> missing_in(const Snapshot& s) const;    // needs mu_ held
 
   const Options options_;
   Cache cache_;
@@ -79,9 +79,9 @@ class Reader {
   bool first_attempt_ok_ = false;
   std::string first_attempt_error_;
   bool connected_ = false;
-  bool from_lkg_ = false;        // serving the file, not yet confirmed by Redis
-  bool redis_empty_ = false;     // Redis lost the snapshot we serve
-  bool rejecting_ = false;       // the newest snapshot in Redis was rejected
+  bool from_lkg_ = false;             // serving the file, not yet confirmed by Redis
+  bool redis_empty_ = false;          // Redis lost the snapshot we serve
+  bool rejecting_ = false;            // the newest snapshot in Redis was rejected
   std::string rejected_fingerprint_;  // what was last rejected, to judge it once
   std::string rejected_raw_;
   Clock::time_point last_sync_{};

@@ -1,11 +1,11 @@
 #include "snapshot.h"
 
+#include <strings.h>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 
 #include "errors.h"
 #include "json_reader.h"
@@ -87,8 +87,9 @@ bool entry_less(const Entry& a, const Entry& b) {
 }
 
 [[noreturn]] void type_error(const Entry& e, const char* wanted) {
-  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == ValueType::kString ? "a string that is not " : "")
-                                + (e.type == ValueType::kString ? std::string(wanted) : std::string(type_name(e.type)) + ", not " + wanted));
+  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == ValueType::kString ? "a string that is not " : "") +
+                                (e.type == ValueType::kString ? std::string(wanted)
+                                                              : std::string(type_name(e.type)) + ", not " + wanted));
 }
 
 }  // namespace
@@ -158,8 +159,8 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
   }
   for (size_t i = 1; i < s->entries_.size(); ++i) {
     if (s->entries_[i].folded == s->entries_[i - 1].folded)
-      throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot keys " + s->entries_[i - 1].key + " and " + s->entries_[i].key +
-                                            " differ only in case");
+      throw Error(OMEGA_E_BAD_SNAPSHOT,
+                  "snapshot keys " + s->entries_[i - 1].key + " and " + s->entries_[i].key + " differ only in case");
   }
   s->version_ = version;
   s->epoch_ = std::move(epoch);
@@ -228,8 +229,8 @@ int64_t entry_as_int64(const Entry& e) {
     case ValueType::kInt: return e.i;
     case ValueType::kDouble:
       // 30.0 or 3e1 is 30; an integer token stored as a double overflowed int64.
-      if (e.text.find_first_of(".eE") != std::string::npos && std::trunc(e.d) == e.d &&
-          e.d >= -9223372036854775808.0 && e.d < 9223372036854775808.0)
+      if (e.text.find_first_of(".eE") != std::string::npos && std::trunc(e.d) == e.d && e.d >= -9223372036854775808.0 &&
+          e.d < 9223372036854775808.0)
         return static_cast<int64_t>(e.d);
       type_error(e, "an integer");
     case ValueType::kString: {

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-
 namespace omega {
 
 // The JSON type of a value (the C facade maps it to omega_value_type, same order).

@@ -133,8 +133,10 @@ void Watcher::serve(bool& connected) {
       sub.read_available();
       bool hinted = false;
       while (std::optional<redis::Reply> r = sub.next_buffered()) {
-        if (is_message(*r)) hinted = true;
-        else if (is_pong(*r)) ping_outstanding = false;
+        if (is_message(*r))
+          hinted = true;
+        else if (is_pong(*r))
+          ping_outstanding = false;
       }
       if (hinted) {
         sync(cmd);  // a burst of messages becomes one fetch of the latest state
@@ -144,7 +146,7 @@ void Watcher::serve(bool& connected) {
     auto now = Clock::now();
     if (ping_outstanding && now - ping_sent >= pong_within)
       throw redis::ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
-                      std::to_string(pong_within.count()) + " ms");
+                             std::to_string(pong_within.count()) + " ms");
     if (!ping_outstanding && now >= next_ping) {
       sub.send({"PING"}, now + s.command_timeout);
       ping_outstanding = true;
@@ -152,8 +154,10 @@ void Watcher::serve(bool& connected) {
       next_ping = now + s.heartbeat;
     }
     if (now >= next_poll) {
-      if (fetch_fingerprint(cmd, s.names, now + s.command_timeout) != applied_fingerprint_) sync(cmd);
-      else reader_.on_synced();
+      if (fetch_fingerprint(cmd, s.names, now + s.command_timeout) != applied_fingerprint_)
+        sync(cmd);
+      else
+        reader_.on_synced();
       next_poll = Clock::now() + s.poll_interval;
     }
   }

@@ -11,6 +11,7 @@ OMEGASettings users have today); a naive pybind11 call per read; and redis-py
 GET + json.loads per read (the no-cache way). Needs omega_config installed,
 plus redis and pydantic-settings (tests/requirements.txt).
 """
+
 import argparse
 import json
 import os
@@ -21,9 +22,8 @@ import tempfile
 import time
 import timeit
 
-import redis
-
 import omega_config
+import redis
 
 
 def free_port():
@@ -34,9 +34,23 @@ def free_port():
 
 def start_redis():
     port, workdir = free_port(), tempfile.mkdtemp(prefix="omega-bench-")
-    proc = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
-                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(host="127.0.0.1", port=port)
     for _ in range(500):
         try:
@@ -48,8 +62,13 @@ def start_redis():
 
 
 def snapshot(n_keys):
-    values = {"REDIS_URL": "redis://127.0.0.1:6379/0", "SECRET_KEY": "s" * 40, "LOG_LEVEL": "INFO",
-              "MONGO_URI": "mongodb://mongo:27017/omega", "REQUEST_TIMEOUT": 30}
+    values = {
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SECRET_KEY": "s" * 40,
+        "LOG_LEVEL": "INFO",
+        "MONGO_URI": "mongodb://mongo:27017/omega",
+        "REQUEST_TIMEOUT": 30,
+    }
     for i in range(n_keys - len(values)):
         values[f"PADDING_SETTING_{i:04d}"] = f"value-{i:04d}-" + "x" * 24
     return values
@@ -88,8 +107,15 @@ def main():
             REDIS_URL: str = "redis://127.0.0.1:6379/0"
 
         os.environ.pop("REDIS_URL", None)
-        v = {"cfg": cfg, "d": dict(values), "plain": Plain(), "settings": OMEGASettings(),
-             "core": cfg._handle, "r": client, "loads": json.loads}
+        v = {
+            "cfg": cfg,
+            "d": dict(values),
+            "plain": Plain(),
+            "settings": OMEGASettings(),
+            "core": cfg._handle,
+            "r": client,
+            "loads": json.loads,
+        }
         n, slow = args.number, max(args.number // 300, 300)
         rows = [
             ("loop overhead (pass)", ns_per_op("pass", {}, n)),
@@ -104,8 +130,10 @@ def main():
             ("redis-py GET + json.loads per read", ns_per_op("loads(r.get('omega:config'))['REDIS_URL']", v, slow)),
         ]
         floor = rows[2][1]
-        print(f"snapshot: {len(values)} keys, {len(raw)} bytes; omega_config {omega_config.__version__}, "
-              f"core {omega_config.core_version}")
+        print(
+            f"snapshot: {len(values)} keys, {len(raw)} bytes; omega_config {omega_config.__version__}, "
+            f"core {omega_config.core_version}"
+        )
         print(f"{'read':<38} {'ns/op':>12} {'x instance attr':>16}")
         for name, ns in rows:
             print(f"{name:<38} {ns:>12.1f} {ns / floor:>16.2f}")

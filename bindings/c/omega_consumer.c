@@ -19,16 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *watched_key;
+static const char* watched_key;
 
-static int ieq(const char *a, const char *b) {
+static int ieq(const char* a, const char* b) {
   for (; *a && *b; a++, b++)
     if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
   return *a == *b;
 }
 
-static void print_setting(const omega_snapshot *snap) {
-  const char *v = NULL;
+static void print_setting(const omega_snapshot* snap) {
+  const char* v = NULL;
   int rc = omega_snapshot_get(snap, watched_key, &v, NULL);
   if (rc == OMEGA_OK)
     printf("%s=%s\n", watched_key, v);
@@ -37,8 +37,8 @@ static void print_setting(const omega_snapshot *snap) {
 }
 
 /* Runs on the handle's watcher thread. */
-static void on_reload(int64_t version, const char *const *changed, size_t n,
-                      const omega_snapshot *snap, void *user_data) {
+static void on_reload(int64_t version, const char* const* changed, size_t n, const omega_snapshot* snap,
+                      void* user_data) {
   (void)user_data;
   int touched = 0;
   printf("reload version=%lld changed=", (long long)version);
@@ -51,7 +51,7 @@ static void on_reload(int64_t version, const char *const *changed, size_t n,
   fflush(stdout);
 }
 
-static int usage(const char *argv0) {
+static int usage(const char* argv0) {
   fprintf(stderr,
           "usage: %s [-u REDIS_URL] [-n NAMESPACE] [-l LKG_FILE] [--once] KEY\n"
           "  prints KEY, then every reload until SIGINT/SIGTERM\n",
@@ -59,8 +59,8 @@ static int usage(const char *argv0) {
   return 2;
 }
 
-int main(int argc, char **argv) {
-  const char *url = getenv("REDIS_URL");
+int main(int argc, char** argv) {
+  const char* url = getenv("REDIS_URL");
   const char *ns = NULL, *lkg = NULL;
   int once = 0;
   for (int i = 1; i < argc; i++) {
@@ -93,28 +93,26 @@ int main(int argc, char **argv) {
   opts.redis_url = url && *url ? url : NULL;
   opts.namespace_prefix = ns;
   opts.last_known_good_path = lkg;
-  omega_cfg *cfg = NULL;
+  omega_cfg* cfg = NULL;
   int rc = omega_cfg_open(&opts, &cfg);
   if (rc != OMEGA_OK) {
-    fprintf(stderr, "omega_consumer: cannot open %s: %s: %s\n",
-            opts.redis_url ? opts.redis_url : "(default URL)", omega_strerror(rc),
-            omega_last_error());
+    fprintf(stderr, "omega_consumer: cannot open %s: %s: %s\n", opts.redis_url ? opts.redis_url : "(default URL)",
+            omega_strerror(rc), omega_last_error());
     return 3;
   }
 
   omega_cfg_status st = OMEGA_CFG_STATUS_INIT;
   omega_cfg_get_status(cfg, &st);
-  fprintf(stderr, "omega_consumer: libomega_config %s, state %s, version %lld\n",
-          omega_version_string(), omega_state_name(st.state), (long long)st.version);
+  fprintf(stderr, "omega_consumer: libomega_config %s, state %s, version %lld\n", omega_version_string(),
+          omega_state_name(st.state), (long long)st.version);
 
   /* The setting, copied out with the size-query idiom. */
   size_t len = 0;
   rc = omega_cfg_get(cfg, watched_key, NULL, 0, &len);
   int status = 0;
   if (rc == OMEGA_E_BUFFER_TOO_SMALL) {
-    char *buf = malloc(len + 1);
-    if (buf && omega_cfg_get(cfg, watched_key, buf, len + 1, NULL) == OMEGA_OK)
-      printf("%s=%s\n", watched_key, buf);
+    char* buf = malloc(len + 1);
+    if (buf && omega_cfg_get(cfg, watched_key, buf, len + 1, NULL) == OMEGA_OK) printf("%s=%s\n", watched_key, buf);
     free(buf);
   } else {
     printf("%s is not set (%s)\n", watched_key, omega_strerror(rc));

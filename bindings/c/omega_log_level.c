@@ -9,26 +9,24 @@
 #include <string.h>
 #include <syslog.h>
 
-static const char *const canonical[8] = {"emerg",   "alert",  "crit", "err",
-                                         "warning", "notice", "info", "debug"};
+static const char* const canonical[8] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
 
 static const struct {
-  const char *name;
+  const char* name;
   int priority;
 } spellings[] = {
-    {"emerg", LOG_EMERG},     {"alert", LOG_ALERT},   {"critical", LOG_CRIT},
-    {"crit", LOG_CRIT},       {"error", LOG_ERR},     {"err", LOG_ERR},
-    {"warning", LOG_WARNING}, {"warn", LOG_WARNING},  {"notice", LOG_NOTICE},
-    {"info", LOG_INFO},       {"debug", LOG_DEBUG},
+    {"emerg", LOG_EMERG},   {"alert", LOG_ALERT}, {"critical", LOG_CRIT},   {"crit", LOG_CRIT},
+    {"error", LOG_ERR},     {"err", LOG_ERR},     {"warning", LOG_WARNING}, {"warn", LOG_WARNING},
+    {"notice", LOG_NOTICE}, {"info", LOG_INFO},   {"debug", LOG_DEBUG},
 };
 
-static int ieq(const char *a, const char *b) {
+static int ieq(const char* a, const char* b) {
   for (; *a && *b; a++, b++)
     if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
   return *a == *b;
 }
 
-int omega_log_level_parse(const char *text, int *out) {
+int omega_log_level_parse(const char* text, int* out) {
   if (!text || !out) return OMEGA_E_INVALID_ARG;
   if (text[0] >= '0' && text[0] <= '7' && text[1] == '\0') {
     *out = text[0] - '0';
@@ -42,42 +40,39 @@ int omega_log_level_parse(const char *text, int *out) {
   return OMEGA_E_TYPE;
 }
 
-const char *omega_log_level_name(int p) {
-  return p >= 0 && p <= 7 ? canonical[p] : "unknown";
-}
+const char* omega_log_level_name(int p) { return p >= 0 && p <= 7 ? canonical[p] : "unknown"; }
 
-void omega_log_level_apply_setlogmask(int p, const char *name, void *ud) {
+void omega_log_level_apply_setlogmask(int p, const char* name, void* ud) {
   (void)name;
   (void)ud;
   if (p >= 0 && p <= 7) setlogmask(LOG_UPTO(p));
 }
 
 typedef struct watch_state {
-  pthread_mutex_t mu;          /* orders the first apply against reloads */
+  pthread_mutex_t mu; /* orders the first apply against reloads */
   omega_log_level_apply_fn apply;
-  void *user_data;
-  char *key;
-  int64_t seen_version;        /* the snapshot the first look covered */
+  void* user_data;
+  char* key;
+  int64_t seen_version; /* the snapshot the first look covered */
   char seen_epoch[80];
-  int level;                   /* applied priority, -1 = none yet */
+  int level; /* applied priority, -1 = none yet */
 } watch_state;
 
 /* Looks at snap's value of the key and applies it; under st->mu. */
-static void consider(watch_state *st, const omega_snapshot *snap) {
-  const char *text = NULL;
+static void consider(watch_state* st, const omega_snapshot* snap) {
+  const char* text = NULL;
   int rc = omega_snapshot_get(snap, st->key, &text, NULL);
   if (rc == OMEGA_E_NOT_FOUND) {
     if (st->level >= 0)
-      fprintf(stderr, "omega_log_level: %s is gone in version %lld; keeping %s\n",
-              st->key, (long long)omega_snapshot_version(snap),
-              omega_log_level_name(st->level));
+      fprintf(stderr, "omega_log_level: %s is gone in version %lld; keeping %s\n", st->key,
+              (long long)omega_snapshot_version(snap), omega_log_level_name(st->level));
     return;
   }
   if (rc != OMEGA_OK) return;
   int p;
   if (omega_log_level_parse(text, &p) != OMEGA_OK) {
-    fprintf(stderr, "omega_log_level: invalid %s \"%s\" in version %lld; keeping %s\n",
-            st->key, text, (long long)omega_snapshot_version(snap),
+    fprintf(stderr, "omega_log_level: invalid %s \"%s\" in version %lld; keeping %s\n", st->key, text,
+            (long long)omega_snapshot_version(snap),
             st->level >= 0 ? omega_log_level_name(st->level) : "the current level");
     return;
   }
@@ -85,35 +80,32 @@ static void consider(watch_state *st, const omega_snapshot *snap) {
   st->apply(p, canonical[p], st->user_data);
 }
 
-static void on_reload(int64_t version, const char *const *changed, size_t n,
-                      const omega_snapshot *snap, void *ud) {
-  watch_state *st = (watch_state *)ud;
+static void on_reload(int64_t version, const char* const* changed, size_t n, const omega_snapshot* snap, void* ud) {
+  watch_state* st = (watch_state*)ud;
   int touched = 0;
   for (size_t i = 0; i < n && !touched; i++) touched = ieq(changed[i], st->key);
   pthread_mutex_lock(&st->mu);
   /* Skip only the very snapshot the first look already applied (the same
    * version of the same epoch); everything else is newer. */
-  int same = st->seen_version == version &&
-             strcmp(st->seen_epoch, omega_snapshot_epoch(snap)) == 0;
+  int same = st->seen_version == version && strcmp(st->seen_epoch, omega_snapshot_epoch(snap)) == 0;
   if (touched && !same) consider(st, snap);
   st->seen_version = -1;
   pthread_mutex_unlock(&st->mu);
 }
 
-static void destroy(void *ud) {
-  watch_state *st = (watch_state *)ud;
+static void destroy(void* ud) {
+  watch_state* st = (watch_state*)ud;
   pthread_mutex_destroy(&st->mu);
   free(st->key);
   free(st);
 }
 
-int omega_log_level_watch_key(omega_cfg *cfg, const char *key,
-                              omega_log_level_apply_fn apply, void *user_data,
-                              uint64_t *out_token) {
+int omega_log_level_watch_key(omega_cfg* cfg, const char* key, omega_log_level_apply_fn apply, void* user_data,
+                              uint64_t* out_token) {
   if (!cfg || !key || !*key || !apply) return OMEGA_E_INVALID_ARG;
-  watch_state *st = (watch_state *)calloc(1, sizeof *st);
+  watch_state* st = (watch_state*)calloc(1, sizeof *st);
   if (!st) return OMEGA_E_NOMEM;
-  st->key = (char *)malloc(strlen(key) + 1);
+  st->key = (char*)malloc(strlen(key) + 1);
   if (!st->key) {
     free(st);
     return OMEGA_E_NOMEM;
@@ -136,7 +128,7 @@ int omega_log_level_watch_key(omega_cfg *cfg, const char *key,
     destroy(st);
     return rc;
   }
-  omega_snapshot *snap = NULL;
+  omega_snapshot* snap = NULL;
   rc = omega_cfg_snapshot(cfg, &snap);
   if (rc == OMEGA_OK) {
     consider(st, snap);
@@ -153,11 +145,8 @@ int omega_log_level_watch_key(omega_cfg *cfg, const char *key,
   return OMEGA_OK;
 }
 
-int omega_log_level_watch(omega_cfg *cfg, omega_log_level_apply_fn apply,
-                          void *user_data, uint64_t *out_token) {
+int omega_log_level_watch(omega_cfg* cfg, omega_log_level_apply_fn apply, void* user_data, uint64_t* out_token) {
   return omega_log_level_watch_key(cfg, "LOG_LEVEL", apply, user_data, out_token);
 }
 
-int omega_log_level_unwatch(omega_cfg *cfg, uint64_t token) {
-  return omega_cfg_off_reload(cfg, token);
-}
+int omega_log_level_unwatch(omega_cfg* cfg, uint64_t token) { return omega_cfg_off_reload(cfg, token); }

@@ -19,18 +19,17 @@
 #include "omega_log_level.h"
 
 /* An applier of our own that also uses the ready-made setlogmask one. */
-static void apply(int priority, const char *name, void *user_data) {
-  const char *prog = (const char *)user_data;
+static void apply(int priority, const char* name, void* user_data) {
+  const char* prog = (const char*)user_data;
   omega_log_level_apply_setlogmask(priority, name, NULL);
   int mask = setlogmask(0); /* 0 reads the mask without changing it */
-  printf("log level: %s (%d)%s\n", name, priority,
-         mask == LOG_UPTO(priority) ? "" : " [mask not applied!]");
+  printf("log level: %s (%d)%s\n", name, priority, mask == LOG_UPTO(priority) ? "" : " [mask not applied!]");
   fflush(stdout);
   syslog(LOG_NOTICE, "%s: log level is now %s", prog, name);
 }
 
-int main(int argc, char **argv) {
-  const char *url = getenv("REDIS_URL");
+int main(int argc, char** argv) {
+  const char* url = getenv("REDIS_URL");
   int once = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-u") && i + 1 < argc) {
@@ -51,7 +50,7 @@ int main(int argc, char **argv) {
   openlog("omega_log_level_example", LOG_PID, LOG_USER);
   omega_cfg_options opts = OMEGA_CFG_OPTIONS_INIT;
   opts.redis_url = url && *url ? url : NULL;
-  omega_cfg *cfg = NULL;
+  omega_cfg* cfg = NULL;
   int rc = omega_cfg_open(&opts, &cfg);
   if (rc != OMEGA_OK) {
     fprintf(stderr, "cannot open: %s: %s\n", omega_strerror(rc), omega_last_error());

@@ -1,12 +1,12 @@
 // omega-settingsd: parse options, validate everything at startup (naming every problem),
 // seed Redis, serve the admin API until SIGINT/SIGTERM.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
-#include <chrono>
 
 #include <sodium.h>
 
@@ -29,31 +29,27 @@
 #include "writer/reconciler.h"
 #include "writer/writer.h"
 
-#ifndef OMEGA_SETTINGSD_VERSION
-#define OMEGA_SETTINGSD_VERSION "0.1.0"
-#endif
-
 using namespace omega::settingsd;
 
 namespace {
 
 // Names that hold admin credentials or configure the writer: never broadcast, never patched.
 std::set<std::string> forbidden_keys() {
-  std::set<std::string> out = {"ADMIN_TOKEN", "ADMIN_TOKENS", "ADMIN_TOKEN_FILE", "OMEGA_ADMIN_TOKEN",
-                               "OMEGA_ADMIN_TOKENS", "OMEGA_HMAC_KEY", "HMAC_KEY", "SETTINGSD_ADMIN_TOKEN",
-                               "OMEGA_SETTINGSD_ADMIN_TOKEN"};
-  for (const auto &n : option_env_names()) out.insert(n);
+  std::set<std::string> out = {"ADMIN_TOKEN",       "ADMIN_TOKENS",          "ADMIN_TOKEN_FILE",
+                               "OMEGA_ADMIN_TOKEN", "OMEGA_ADMIN_TOKENS",    "OMEGA_HMAC_KEY",
+                               "HMAC_KEY",          "SETTINGSD_ADMIN_TOKEN", "OMEGA_SETTINGSD_ADMIN_TOKEN"};
+  for (const auto& n : option_env_names()) out.insert(n);
   return out;
 }
 
-int fail(const std::vector<std::string> &problems) {
-  for (const auto &p : problems) std::fprintf(stderr, "omega-settingsd: %s\n", p.c_str());
+int fail(const std::vector<std::string>& problems) {
+  for (const auto& p : problems) std::fprintf(stderr, "omega-settingsd: %s\n", p.c_str());
   return 1;
 }
 
 }  // namespace
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   Options opts;
   std::vector<std::string> problems;
   if (!parse_options(argc, argv, &opts, &problems)) {
@@ -88,11 +84,12 @@ int main(int argc, char **argv) {
       return fail({err});
     }
   }
-  if (opts.env_path.empty()) problems.push_back("--env FILE is required (or OMEGA_ENV; --dev uses the bundled example)");
+  if (opts.env_path.empty())
+    problems.push_back("--env FILE is required (or OMEGA_ENV; --dev uses the bundled example)");
   // Resolve a symlinked .env once, so writes replace the target, not the link. The version
   // mark and the default audit path stay beside the path as given.
   std::string env_real = opts.env_path;
-  if (char *real = opts.env_path.empty() ? nullptr : realpath(opts.env_path.c_str(), nullptr)) {
+  if (char* real = opts.env_path.empty() ? nullptr : realpath(opts.env_path.c_str(), nullptr)) {
     env_real = real;
     free(real);
   }
@@ -101,10 +98,11 @@ int main(int argc, char **argv) {
 
   std::string schema_text, err;
   Schema schema;
-  if (!omega::fs::read_file(opts.schema_path, &schema_text, &err)) return dev_shutdown(&dev), fail({"--schema: " + err});
+  if (!omega::fs::read_file(opts.schema_path, &schema_text, &err))
+    return dev_shutdown(&dev), fail({"--schema: " + err});
   if (!Schema::parse(schema_text, &schema, &err)) return dev_shutdown(&dev), fail({opts.schema_path + ": " + err});
   std::set<std::string> forbidden = forbidden_keys();
-  for (const auto &k : schema.keys())
+  for (const auto& k : schema.keys())
     if (forbidden.count(k))
       problems.push_back(opts.schema_path + ": property " + k +
                          " names an admin credential or writer option; it cannot be a broadcast setting");
@@ -125,18 +123,19 @@ int main(int argc, char **argv) {
   }
   if (!env_ok) {
     problems.push_back(opts.env_path + " is invalid; refusing to start:");
-    for (auto &p : describe(env_problems)) problems.push_back(std::move(p));
+    for (auto& p : describe(env_problems)) problems.push_back(std::move(p));
   }
   Auth auth;
   if (opts.admin_token_file.empty())
-    problems.push_back("refusing to start without an admin credential: pass --admin-token-file FILE "
-                       "(one `name:token` per line, tokens >= 32 bytes); there are no default credentials");
+    problems.push_back(
+        "refusing to start without an admin credential: pass --admin-token-file FILE "
+        "(one `name:token` per line, tokens >= 32 bytes); there are no default credentials");
   else
     auth.load_file(opts.admin_token_file, &problems);
   omega::redis::Endpoint redis_endpoint;
   try {
     redis_endpoint = omega::redis::parse_url(opts.redis_url);
-  } catch (const omega::redis::UrlError &e) {
+  } catch (const omega::redis::UrlError& e) {
     problems.push_back(std::string("--redis-url: ") + e.what());
   }
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
@@ -147,12 +146,14 @@ int main(int argc, char **argv) {
   if (!audit.open(opts.audit_log, opts.audit_key_file, &err)) return dev_shutdown(&dev), fail({err});
 
   // A crash mid-write leaves "<file>.tmp-*" beside the .env and the version mark.
-  int stale = omega::fs::remove_stale_temp_files(env_real) + omega::fs::remove_stale_temp_files(opts.env_path + ".version");
+  int stale =
+      omega::fs::remove_stale_temp_files(env_real) + omega::fs::remove_stale_temp_files(opts.env_path + ".version");
   if (stale) log_info("removed " + std::to_string(stale) + " stale temp file(s) left by an interrupted write");
 
   Metrics metrics;
   History history(static_cast<size_t>(opts.history_size));
-  Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), std::chrono::milliseconds(2000));
+  Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix),
+                      std::chrono::milliseconds(2000));
   Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
@@ -162,17 +163,18 @@ int main(int argc, char **argv) {
 
   Handlers handlers(&writer, &history, &audit, &metrics);
   Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
-  ServerLimits limits{opts.body_limit, opts.max_connections, opts.per_ip_connections, opts.idle_timeout_s, opts.threads};
+  ServerLimits limits{opts.body_limit, opts.max_connections, opts.per_ip_connections, opts.idle_timeout_s,
+                      opts.threads};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
       limits,
-      [&routes, &hosts](HttpRequest &r) {
+      [&routes, &hosts](HttpRequest& r) {
         if (!hosts.allowed(r.header("host"), r.headers.count("host") > 0))
           return json_error(421, "misdirected_request",
                             "this Host is not served (DNS rebinding guard); add it with --allowed-host");
         return routes.handle(r);
       },
-      [&routes](const HttpRequest &req, const HttpResponse &resp) { routes.observe(req, resp); });
+      [&routes](const HttpRequest& req, const HttpResponse& resp) { routes.observe(req, resp); });
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();

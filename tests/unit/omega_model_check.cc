@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "model/env_file.h"
-#include "model/schema.h"
 #include "model/json_tree.h"
+#include "model/schema.h"
 
 using namespace omega::settingsd;
 

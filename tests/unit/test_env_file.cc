@@ -15,8 +15,7 @@ namespace {
 // Compares as std::string so temporaries live through the comparison; names the caller's line.
 #define EXPECT_STR(actual, expected) expect_str((actual), (expected), __LINE__)
 static void expect_str(const std::string& actual, const std::string& expected, int line) {
-  cr_assert(actual == expected, "line %d: got [%s], want [%s]", line, actual.c_str(),
-            expected.c_str());
+  cr_assert(actual == expected, "line %d: got [%s], want [%s]", line, actual.c_str(), expected.c_str());
 }
 
 EnvFile parse_ok(const std::string& text) {
@@ -77,8 +76,9 @@ Test(env_parse, spaces_around_equals_and_trailing_spaces) {
 }
 
 Test(env_parse, inline_comments_need_whitespace_before_hash) {
-  EnvFile f = parse_ok("A=1 # one\nB=http://x/#frag\nC=#notacomment\nD= # empty\nE='q' # c\n"
-                       "F=\"q\"#c\n");
+  EnvFile f = parse_ok(
+      "A=1 # one\nB=http://x/#frag\nC=#notacomment\nD= # empty\nE='q' # c\n"
+      "F=\"q\"#c\n");
   EXPECT_STR(value_of(f, "A").c_str(), "1");
   EXPECT_STR(value_of(f, "B").c_str(), "http://x/#frag");
   EXPECT_STR(value_of(f, "C").c_str(), "#notacomment");
@@ -94,10 +94,8 @@ Test(env_parse, single_quotes_are_literal) {
 }
 
 Test(env_parse, double_quote_escapes) {
-  EnvFile f = parse_ok(
-      "A=\"l1\\nl2\\tT\\r\\\"q\\\" back\\\\slash \\' \\$ \\` \\u00e9 \\ud83d\\ude00 # in\"\n");
-  EXPECT_STR(value_of(f, "A").c_str(),
-                   "l1\nl2\tT\r\"q\" back\\slash ' $ ` \xc3\xa9 \xf0\x9f\x98\x80 # in");
+  EnvFile f = parse_ok("A=\"l1\\nl2\\tT\\r\\\"q\\\" back\\\\slash \\' \\$ \\` \\u00e9 \\ud83d\\ude00 # in\"\n");
+  EXPECT_STR(value_of(f, "A").c_str(), "l1\nl2\tT\r\"q\" back\\slash ' $ ` \xc3\xa9 \xf0\x9f\x98\x80 # in");
 }
 
 Test(env_parse, quotes_inside_unquoted_values_are_literal) {
@@ -114,7 +112,9 @@ Test(env_parse, crlf_line_endings) {
 }
 
 Test(env_parse, utf8_bom_and_no_final_newline) {
-  EnvFile f = parse_ok("\xEF\xBB\xBF" "A=1\nB=2");
+  EnvFile f = parse_ok(
+      "\xEF\xBB\xBF"
+      "A=1\nB=2");
   EXPECT_STR(value_of(f, "A").c_str(), "1");
   EXPECT_STR(value_of(f, "B").c_str(), "2");
 }
@@ -249,7 +249,8 @@ Test(env_hostile, error_count_is_bounded) {
 Test(env_render, no_updates_is_byte_identical) {
   const char* texts[] = {
       "# c\n\nA=1\nexport B = 'x'  # note\nC=\"y\\n\"\n",
-      "\xEF\xBB\xBF" "A=1\r\nB=2\r\n",
+      "\xEF\xBB\xBF"
+      "A=1\r\nB=2\r\n",
       "A=1",
       "",
       "  weird=  spaced   \n\n\n",
@@ -270,8 +271,7 @@ Test(env_render, replaces_in_place_keeping_everything_else) {
 Test(env_render, removes_lines_and_appends_new_keys) {
   EnvFile f = parse_ok("A=1\nB=2\nC=3\n");
   std::string out =
-      f.render({{"B", std::nullopt}, {"Z", std::string("26")}, {"D", std::string("4")},
-                {"GONE", std::nullopt}});
+      f.render({{"B", std::nullopt}, {"Z", std::string("26")}, {"D", std::string("4")}, {"GONE", std::nullopt}});
   EXPECT_STR(out.c_str(), "A=1\nC=3\nD=4\nZ=26\n");
 }
 
@@ -298,13 +298,16 @@ Test(env_render, crlf_file_stays_crlf) {
 }
 
 Test(env_render, bom_is_kept) {
-  EnvFile f = parse_ok("\xEF\xBB\xBF" "A=1\n");
-  EXPECT_STR(f.render({{"A", std::string("2")}}).c_str(), "\xEF\xBB\xBF" "A=2\n");
+  EnvFile f = parse_ok(
+      "\xEF\xBB\xBF"
+      "A=1\n");
+  EXPECT_STR(f.render({{"A", std::string("2")}}).c_str(),
+             "\xEF\xBB\xBF"
+             "A=2\n");
 }
 
 Test(env_render, quoting_choices) {
-  EXPECT_STR(EnvFile::format_line("K", "plain-value_1.2:/@%+,=~").c_str(),
-                   "K=plain-value_1.2:/@%+,=~");
+  EXPECT_STR(EnvFile::format_line("K", "plain-value_1.2:/@%+,=~").c_str(), "K=plain-value_1.2:/@%+,=~");
   EXPECT_STR(EnvFile::format_line("K", "").c_str(), "K=");
   EXPECT_STR(EnvFile::format_line("K", "two words").c_str(), "K='two words'");
   EXPECT_STR(EnvFile::format_line("K", "$HOME#x").c_str(), "K='$HOME#x'");
@@ -314,11 +317,25 @@ Test(env_render, quoting_choices) {
 
 Test(env_render, every_awkward_value_round_trips) {
   const std::string values[] = {
-      "",          " ",        "  lead and trail  ", "#", " #x",       "a #b",     "'",
-      "\"",        "\\",       "\\n",                "it's \"both\"", "$HOME ${X} `cmd`",
-      "a\nb\r\nc\td",          std::string("\x01\x1f\x7f", 3),
+      "",
+      " ",
+      "  lead and trail  ",
+      "#",
+      " #x",
+      "a #b",
+      "'",
+      "\"",
+      "\\",
+      "\\n",
+      "it's \"both\"",
+      "$HOME ${X} `cmd`",
+      "a\nb\r\nc\td",
+      std::string("\x01\x1f\x7f", 3),
       "h\xc3\xa9llo \xf0\x9f\x98\x80",
-      "=",         "==x==",    "export X=1",         "# looks like a comment",
+      "=",
+      "==x==",
+      "export X=1",
+      "# looks like a comment",
       std::string(100000, 'z'),
   };
   std::string text = "# keep\nK=old # trailing\nexport E=\"x\"#tight\n";
@@ -346,12 +363,12 @@ Test(env_render, untouched_lines_are_byte_identical) {
   EnvFile f = parse_ok(text);
   std::string out = f.render({{"C", std::string("4")}});
   EXPECT_STR(out.c_str(),
-                   "# Header comment\r\n"
-                   "\r\n"
-                   "  export   A = \"a\\tb\"   # spaced out\r\n"
-                   "B='lit'\r\n"
-                   "C=4\r\n"
-                   "   # trailing comment\r\n");
+             "# Header comment\r\n"
+             "\r\n"
+             "  export   A = \"a\\tb\"   # spaced out\r\n"
+             "B='lit'\r\n"
+             "C=4\r\n"
+             "   # trailing comment\r\n");
 }
 
 Test(env_render, example_file_round_trips) {

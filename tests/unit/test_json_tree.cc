@@ -133,8 +133,8 @@ Test(strict_json, rejects_raw_control_characters_and_bad_escapes) {
 }
 
 Test(strict_json, rejects_truncated_documents) {
-  for (const char* bad : {"", " ", "{", "[", "{\"a\"", "{\"a\":", "{\"a\":1", "[1,", "\"abc",
-                          "tru", "nul", "{\"a\":1,}", "[1,]", "{,}", "{1:2}"}) {
+  for (const char* bad : {"", " ", "{", "[", "{\"a\"", "{\"a\":", "{\"a\":1", "[1,", "\"abc", "tru", "nul",
+                          "{\"a\":1,}", "[1,]", "{,}", "{1:2}"}) {
     rejected(bad);
   }
 }
@@ -169,6 +169,4 @@ Test(strict_json, error_names_the_byte_offset) {
   cr_assert(e.find("at byte 7") != std::string::npos, "%s", e.c_str());
 }
 
-Test(strict_json, error_pointer_may_be_null) {
-  cr_assert_null(parse_strict_json("{", 8, nullptr));
-}
+Test(strict_json, error_pointer_may_be_null) { cr_assert_null(parse_strict_json("{", 8, nullptr)); }

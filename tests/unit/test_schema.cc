@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "model/schema.h"
 #include "model/json_tree.h"
+#include "model/schema.h"
 
 using omega::settingsd::FieldError;
 using omega::settingsd::parse_strict_json;
@@ -21,8 +21,7 @@ namespace {
 // Compares as std::string so temporaries live through the comparison; names the caller's line.
 #define EXPECT_STR(actual, expected) expect_str((actual), (expected), __LINE__)
 static void expect_str(const std::string& actual, const std::string& expected, int line) {
-  cr_assert(actual == expected, "line %d: got [%s], want [%s]", line, actual.c_str(),
-            expected.c_str());
+  cr_assert(actual == expected, "line %d: got [%s], want [%s]", line, actual.c_str(), expected.c_str());
 }
 
 // Every type and constraint of the subset, in pydantic's shape.
@@ -75,9 +74,7 @@ std::string schema_error(const std::string& text) {
   return error;
 }
 
-std::string one_property(const std::string& prop) {
-  return R"({"type":"object","properties":{"K":)" + prop + "}}";
-}
+std::string one_property(const std::string& prop) { return R"({"type":"object","properties":{"K":)" + prop + "}}"; }
 
 Env minimal() { return {{"NAME", "abc"}, {"SECRET", "s3cr3t-value"}}; }
 
@@ -102,8 +99,7 @@ std::string bad_value(const Schema& s, const std::string& key, const std::string
   Env env = minimal();
   env[key] = value;
   auto errors = validate_bad(s, env);
-  cr_assert_eq(errors.size(), 1u, "%s=%s: %zu errors", key.c_str(), value.c_str(),
-               errors.size());
+  cr_assert_eq(errors.size(), 1u, "%s=%s: %zu errors", key.c_str(), value.c_str(), errors.size());
   cr_assert_eq(errors[0].key, key);
   return errors[0].message;
 }
@@ -187,9 +183,9 @@ Test(schema_parse, example_env_validates_against_example_schema) {
 
 Test(schema_parse, rejects_refs_and_defs_clearly) {
   cr_assert(contains(schema_error(R"({"type":"object","$defs":{"L":{"enum":["a"]}},
-      "properties":{"K":{"$ref":"#/$defs/L"}}})"), "$defs is not supported"));
-  cr_assert(contains(schema_error(one_property(R"({"$ref":"#/$defs/L"})")),
-                     "$ref is not supported"));
+      "properties":{"K":{"$ref":"#/$defs/L"}}})"),
+                     "$defs is not supported"));
+  cr_assert(contains(schema_error(one_property(R"({"$ref":"#/$defs/L"})")), "$ref is not supported"));
 }
 
 Test(schema_parse, rejects_what_it_cannot_enforce) {
@@ -210,23 +206,16 @@ Test(schema_parse, rejects_what_it_cannot_enforce) {
        "unsupported keyword \"multipleOf\""},
       {R"({"type":"object","properties":{"K":{"anyOf":[{"type":"string"},{"type":"integer"}]}}})",
        "anyOf is supported only"},
-      {R"({"type":"object","properties":{"K":{"type":"string","minimum":1}}})",
-       "apply to numbers"},
-      {R"({"type":"object","properties":{"K":{"type":"integer","maxLength":1}}})",
-       "apply to strings"},
-      {R"({"type":"object","properties":{"K":{"type":"string","pattern":"(unclosed"}}})",
-       "not a valid ECMAScript"},
-      {R"({"type":"object","properties":{"K":{"type":"integer","enum":["a"]}}})",
-       "is not an integer"},
-      {R"({"type":"object","properties":{"K":{"type":"integer","default":"x"}}})",
-       "default value is invalid"},
+      {R"({"type":"object","properties":{"K":{"type":"string","minimum":1}}})", "apply to numbers"},
+      {R"({"type":"object","properties":{"K":{"type":"integer","maxLength":1}}})", "apply to strings"},
+      {R"({"type":"object","properties":{"K":{"type":"string","pattern":"(unclosed"}}})", "not a valid ECMAScript"},
+      {R"({"type":"object","properties":{"K":{"type":"integer","enum":["a"]}}})", "is not an integer"},
+      {R"({"type":"object","properties":{"K":{"type":"integer","default":"x"}}})", "default value is invalid"},
       {R"({"type":"object","properties":{"K":{"type":"integer","maximum":3,"default":4}}})",
        "default value is invalid"},
       {R"({"type":"object","properties":{"K":{"description":"no type"}}})", "no \"type\""},
-      {R"({"type":"object","properties":{"K":{"type":"string","minLength":-1}}})",
-       "non-negative integer"},
-      {R"({"type":"object","properties":{"K":{"type":"string","writeOnly":"yes"}}})",
-       "writeOnly"},
+      {R"({"type":"object","properties":{"K":{"type":"string","minLength":-1}}})", "non-negative integer"},
+      {R"({"type":"object","properties":{"K":{"type":"string","writeOnly":"yes"}}})", "writeOnly"},
   };
   for (const Case& c : cases) {
     std::string e = schema_error(c.text);
@@ -235,10 +224,8 @@ Test(schema_parse, rejects_what_it_cannot_enforce) {
 }
 
 Test(schema_parse, rejects_malformed_json_strictly) {
-  cr_assert(contains(schema_error(R"({"type":"object","properties":{},"type":"object"})"),
-                     "duplicate key"));
-  cr_assert(contains(schema_error(R"({"type":"object","properties":{}} trailing)"),
-                     "after the JSON value"));
+  cr_assert(contains(schema_error(R"({"type":"object","properties":{},"type":"object"})"), "duplicate key"));
+  cr_assert(contains(schema_error(R"({"type":"object","properties":{}} trailing)"), "after the JSON value"));
   schema_error(one_property(R"({"type":"integer","maximum":1e400})"));
   schema_error("");
 }
@@ -315,8 +302,7 @@ Test(schema_validate, boolean_spellings) {
 
 Test(schema_validate, integer_text_is_strict) {
   Schema s = load();
-  for (const char* bad : {"30x", "", " 30", "30 ", "3.0", "3e1", "0x1e", "--3", "1_000",
-                          "99999999999999999999999"}) {
+  for (const char* bad : {"30x", "", " 30", "30 ", "3.0", "3e1", "0x1e", "--3", "1_000", "99999999999999999999999"}) {
     std::string m = bad_value(s, "TIMEOUT", bad);
     cr_assert(contains(m, "integer") || contains(m, "<="), "%s -> %s", bad, m.c_str());
   }
@@ -403,8 +389,7 @@ Test(schema_constraints, pattern_on_a_huge_value_is_refused_not_crashed) {
 // exhaust them.
 static void* validate_long_value(void* schema) {
   std::vector<FieldError> errors;
-  cJSON* snap = static_cast<Schema*>(schema)->validate_env({{"K", std::string(4096, 'b')}},
-                                                           &errors);
+  cJSON* snap = static_cast<Schema*>(schema)->validate_env({{"K", std::string(4096, 'b')}}, &errors);
   return snap;
 }
 
@@ -485,13 +470,12 @@ Test(schema_validate, unknown_and_missing_keys) {
 
 Test(schema_validate, every_problem_is_listed_sorted_by_key) {
   Schema s = load();
-  Env env = {{"TIMEOUT", "30x"}, {"RATIO", "2"},    {"FLAG", "maybe"}, {"LEVEL", "LOUD"},
-             {"BOGUS", "1"},     {"WORKERS", "0"},  {"SECRET", "short"}};
+  Env env = {{"TIMEOUT", "30x"}, {"RATIO", "2"},   {"FLAG", "maybe"},  {"LEVEL", "LOUD"},
+             {"BOGUS", "1"},     {"WORKERS", "0"}, {"SECRET", "short"}};
   auto errors = validate_bad(s, env);
   std::vector<std::string> keys;
   for (const FieldError& e : errors) keys.push_back(e.key);
-  std::vector<std::string> expected = {"BOGUS", "FLAG",   "LEVEL",   "NAME",
-                                       "RATIO", "SECRET", "TIMEOUT", "WORKERS"};
+  std::vector<std::string> expected = {"BOGUS", "FLAG", "LEVEL", "NAME", "RATIO", "SECRET", "TIMEOUT", "WORKERS"};
   cr_assert_eq(keys, expected);
 }
 
@@ -579,8 +563,7 @@ Test(schema_patch, unknown_key_and_secret_are_safe) {
   cr_assert(contains(e, "unknown key"), "%s", e.c_str());
   patch_text(s, "SECRET", "\"shhh\"", false, &e);
   cr_assert_not(contains(e, "shhh"), "%s", e.c_str());
-  EXPECT_STR(patch_text(s, "SECRET", "\"long-enough-secret\"", true).c_str(),
-                   "long-enough-secret");
+  EXPECT_STR(patch_text(s, "SECRET", "\"long-enough-secret\"", true).c_str(), "long-enough-secret");
 }
 
 Test(schema_patch, non_finite_number_is_rejected) {

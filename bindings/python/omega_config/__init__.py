@@ -10,6 +10,7 @@
 Reads come from a local cache of the snapshot that omega-settingsd publishes
 to Redis; the C++ core (compiled in as omega_config._core) keeps it fresh.
 """
+
 from . import _core
 from .agent import BaseAgent
 from .errors import (
@@ -27,11 +28,13 @@ from .settings import AgentSettings
 from .snapshot import ConfigSnapshot
 from .status import ConfigStatus
 
-__version__ = "0.1.0"
-#: Version of the compiled-in C library ("0.1.0").
+#: Version of the compiled-in C library; the package is built from the same header, so the
+#: two are one number.
 core_version = _core.version_string()
+__version__ = core_version
 
 __all__ = [
+    "OPTION_NAMES",
     "AgentSettings",
     "BaseAgent",
     "ConfigClosedError",
@@ -45,7 +48,6 @@ __all__ = [
     "InvalidConfigOptionError",
     "LogLevelWatch",
     "MissingConfigError",
-    "OPTION_NAMES",
     "create_config_manager",
     "get_config_manager",
     "watch_log_level",

@@ -1,20 +1,22 @@
 """BaseAgent: the skeleton of a hot-reloading agent.
 
-    class Planner(BaseAgent):
-        required = [ConfigKey.REDIS_URL, ConfigKey.SECRET_KEY, "MONGO_URI"]
+class Planner(BaseAgent):
+    required = [ConfigKey.REDIS_URL, ConfigKey.SECRET_KEY, "MONGO_URI"]
 
-        def on_config_change(self, changed):
-            if "MAX_CONCURRENT_TASKS" in changed:
-                self.resize(self.cfg.max_concurrent_tasks)
+    def on_config_change(self, changed):
+        if "MAX_CONCURRENT_TASKS" in changed:
+            self.resize(self.cfg.max_concurrent_tasks)
 
-    with Planner() as agent:      # start(): require (fail fast), watch_log_level
-        ...
+with Planner() as agent:      # start(): require (fail fast), watch_log_level
+    ...
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, ClassVar, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, ClassVar, Optional
 
 from .logging import LogLevelWatch, watch_log_level
 from .manager import ConfigManager, create_config_manager
@@ -61,12 +63,12 @@ class BaseAgent:
     def on_stop(self) -> None:
         """Called at the beginning of stop()."""
 
-    def on_config_change(self, changed: Tuple[str, ...]) -> None:
+    def on_config_change(self, changed: tuple[str, ...]) -> None:
         """Called on the watcher thread after each new version, with the sorted
         names of the keys added, removed or modified. Keep it short."""
 
     # -- lifecycle ------------------------------------------------------------
-    def start(self) -> "BaseAgent":
+    def start(self) -> BaseAgent:
         with self._lock:
             if self.running:
                 return self
@@ -100,7 +102,7 @@ class BaseAgent:
     def _teardown(self) -> None:
         self._release(*self._detach())
 
-    def _detach(self) -> Tuple[Optional[ConfigManager], Optional[int], Optional[LogLevelWatch], bool]:
+    def _detach(self) -> tuple[Optional[ConfigManager], Optional[int], Optional[LogLevelWatch], bool]:
         """Takes the manager, token and log watch out of the agent (under the lock)."""
         cfg, token, log_watch = self._cfg, self._token, self._log_watch
         self._token = None
@@ -111,8 +113,9 @@ class BaseAgent:
         return cfg, token, log_watch, owns
 
     @staticmethod
-    def _release(cfg: Optional[ConfigManager], token: Optional[int],
-                 log_watch: Optional[LogLevelWatch], owns: bool) -> None:
+    def _release(
+        cfg: Optional[ConfigManager], token: Optional[int], log_watch: Optional[LogLevelWatch], owns: bool
+    ) -> None:
         """Unregisters and closes what _detach took (without the lock)."""
         try:
             if cfg is not None and not cfg.closed:
@@ -124,10 +127,10 @@ class BaseAgent:
             if owns and cfg is not None:
                 cfg.close()
 
-    def _config_changed(self, version: int, changed: Tuple[str, ...]) -> None:
+    def _config_changed(self, version: int, changed: tuple[str, ...]) -> None:
         self.on_config_change(changed)
 
-    def __enter__(self) -> "BaseAgent":
+    def __enter__(self) -> BaseAgent:
         return self.start()
 
     def __exit__(self, *exc_info: Any) -> None:

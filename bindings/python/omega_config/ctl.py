@@ -13,6 +13,7 @@ one in the same shape) to stderr. Exit codes: 0 ok, 1 the daemon answered an HTT
 answer). The admin credential comes from --token-file FILE or $OMEGA_ADMIN_TOKEN, never
 from a command-line value, and is never printed.
 """
+
 import argparse
 import hashlib
 import hmac
@@ -29,13 +30,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from . import _core
+
 __all__ = ["main", "parse_assignment", "sign"]
 
 DEFAULT_URL = "http://127.0.0.1:9421"
 DEFAULT_TIMEOUT = 10.0
 EXIT_OK, EXIT_HTTP, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
-USER_AGENT = "omegactl/0.1.0"
+USER_AGENT = f"omegactl/{_core.version_string()}"
 
 
 class CtlError(Exception):
@@ -63,6 +66,7 @@ class HttpFailure(Exception):
 
 # --------------------------------------------------------------------------- credentials
 
+
 def _valid_name(name):
     # The daemon's rule (daemon/src/auth.cc valid_name) for the `name:` of a token-file line.
     return 0 < len(name) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-.@") for c in name)
@@ -78,7 +82,7 @@ def _parse_token_lines(text):
         name, secret = None, line
         colon = line.find(":")
         if colon >= 0 and _valid_name(line[:colon]):
-            name, secret = line[:colon], line[colon + 1:]
+            name, secret = line[:colon], line[colon + 1 :]
         creds.append((name, secret))
     return creds
 
@@ -93,7 +97,7 @@ def load_credential(token_file, key_name, environ):
             if token_file == "-":
                 text = sys.stdin.read()
             else:
-                with open(token_file, "r", encoding="utf-8") as f:
+                with open(token_file, encoding="utf-8") as f:
                     text = f.read()
         except (OSError, UnicodeDecodeError) as e:
             reason = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
@@ -109,8 +113,11 @@ def load_credential(token_file, key_name, environ):
             elif len(creds) == 1:
                 secret = creds[0][1]  # a file holding only the key itself
             else:
-                raise CtlError(EXIT_USAGE, "bad_token_file",
-                               f"the token file {where} has no line for key {key_name!r} (name:token)")
+                raise CtlError(
+                    EXIT_USAGE,
+                    "bad_token_file",
+                    f"the token file {where} has no line for key {key_name!r} (name:token)",
+                )
         else:
             secret = creds[0][1]
         source = f"the token file {where}"
@@ -121,8 +128,11 @@ def load_credential(token_file, key_name, environ):
         secret = secret.strip()
         source = "$OMEGA_ADMIN_TOKEN"
     if not secret or any(not (0x21 <= ord(c) <= 0x7E) for c in secret):
-        raise CtlError(EXIT_USAGE, "bad_credential",
-                       f"the admin token from {source} is empty or holds spaces, control or non-ASCII characters")
+        raise CtlError(
+            EXIT_USAGE,
+            "bad_credential",
+            f"the admin token from {source} is empty or holds spaces, control or non-ASCII characters",
+        )
     return secret
 
 
@@ -136,6 +146,7 @@ def sign(secret, method, path, body, ts=None, nonce=None):
 
 
 # --------------------------------------------------------------------------- HTTP
+
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # A redirect would carry the Authorization header somewhere else: never follow one.
@@ -172,13 +183,16 @@ class Client:
         if "@" in parsed.netloc:
             # Credentials in the URL would end up in messages, logs and proxies'
             # records: refuse them, without echoing them.
-            raise CtlError(EXIT_USAGE, "bad_url",
-                           f"--url must not contain credentials (user:password@): {shown!r}; "
-                           "pass the token with --token-file or OMEGA_ADMIN_TOKEN")
+            raise CtlError(
+                EXIT_USAGE,
+                "bad_url",
+                f"--url must not contain credentials (user:password@): {shown!r}; "
+                "pass the token with --token-file or OMEGA_ADMIN_TOKEN",
+            )
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise CtlError(EXIT_USAGE, "bad_url", f"--url must be http://HOST:PORT or https://HOST:PORT, not {shown!r}")
         try:
-            parsed.port
+            _ = parsed.port  # raises on a port that is not a number in range
         except ValueError:
             raise CtlError(EXIT_USAGE, "bad_url", f"--url has an invalid port: {shown!r}")
         self.base_url = base_url.rstrip("/")
@@ -235,16 +249,25 @@ class Client:
 
     def _transport_error(self, reason):
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            return CtlError(EXIT_CONNECT, "timeout",
-                            f"omega-settingsd at {self.display_url} did not answer within {self.timeout:g} s (--timeout)")
-        if isinstance(reason, http.client.HTTPException) or isinstance(reason, ConnectionResetError):
-            return CtlError(EXIT_CONNECT, "no_answer",
-                            f"omega-settingsd at {self.display_url} closed the connection without an answer "
-                            f"({type(reason).__name__})")
+            return CtlError(
+                EXIT_CONNECT,
+                "timeout",
+                f"omega-settingsd at {self.display_url} did not answer within {self.timeout:g} s (--timeout)",
+            )
+        if isinstance(reason, (http.client.HTTPException, ConnectionResetError)):
+            return CtlError(
+                EXIT_CONNECT,
+                "no_answer",
+                f"omega-settingsd at {self.display_url} closed the connection without an answer "
+                f"({type(reason).__name__})",
+            )
         text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-        return CtlError(EXIT_CONNECT, "connection_failed",
-                        f"cannot connect to omega-settingsd at {self.display_url}: {text} "
-                        "(is it running? set --url or OMEGA_SETTINGS_URL)")
+        return CtlError(
+            EXIT_CONNECT,
+            "connection_failed",
+            f"cannot connect to omega-settingsd at {self.display_url}: {text} "
+            "(is it running? set --url or OMEGA_SETTINGS_URL)",
+        )
 
     def call(self, method, endpoint, body=None, query=None, headers=None, ok=(200,)):
         status, rheaders, parsed, raw = self.request(method, endpoint, body, query, headers)
@@ -256,12 +279,15 @@ class Client:
         if isinstance(parsed, dict) and "error" in parsed:
             return parsed
         snippet = raw[:200].decode("utf-8", "replace") if raw else ""
-        return {"error": "http_error",
-                "message": f"HTTP {status} from omega-settingsd at {self.display_url} (not a JSON error)",
-                "details": [snippet] if snippet else []}
+        return {
+            "error": "http_error",
+            "message": f"HTTP {status} from omega-settingsd at {self.display_url} (not a JSON error)",
+            "details": [snippet] if snippet else [],
+        }
 
 
 # --------------------------------------------------------------------------- commands
+
 
 def parse_assignment(text):
     """KEY=VALUE -> (KEY, value): VALUE as JSON when it parses (30, true, null, "x"), else the string."""
@@ -303,8 +329,11 @@ def _finite(value):
 
 def _emit(obj, compact, stream=None):
     stream = stream or sys.stdout
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if compact else \
-        json.dumps(obj, ensure_ascii=False, indent=2)
+    text = (
+        json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        if compact
+        else json.dumps(obj, ensure_ascii=False, indent=2)
+    )
     stream.write(text + "\n")
     stream.flush()
 
@@ -367,7 +396,7 @@ def _version_of(parsed):
     try:
         return int(parsed["version"])
     except (TypeError, KeyError, ValueError):
-        raise CtlError(EXIT_HTTP, "bad_response", "GET /config answered without a decimal \"version\"")
+        raise CtlError(EXIT_HTTP, "bad_response", 'GET /config answered without a decimal "version"')
 
 
 def cmd_watch(client, args):
@@ -392,7 +421,8 @@ def cmd_watch(client, args):
         first_poll_now = False
         try:
             status, rheaders, parsed, _ = client.call(
-                "GET", "/config", headers={"If-None-Match": etag} if etag else None, ok=(200, 304))
+                "GET", "/config", headers={"If-None-Match": etag} if etag else None, ok=(200, 304)
+            )
         except CtlError as e:
             if e.exit_code != EXIT_CONNECT:
                 raise
@@ -417,6 +447,7 @@ def cmd_watch(client, args):
 
 
 # --------------------------------------------------------------------------- arguments
+
 
 def _positive_float(text):
     try:
@@ -487,55 +518,87 @@ def _common_options(defaults):
     p = _Parser(add_help=False, allow_abbrev=False)
     d = (lambda v: v) if defaults else (lambda v: argparse.SUPPRESS)
     g = p.add_argument_group("connection")
-    g.add_argument("--url", default=d(None),
-                   help="omega-settingsd base URL (default $OMEGA_SETTINGS_URL, else " + DEFAULT_URL + ")")
-    g.add_argument("--token-file", metavar="FILE", default=d(None),
-                   help="file holding the admin token ('-' for stdin); a daemon token file "
-                        "(name:token lines, # comments) works too. Default: $OMEGA_ADMIN_TOKEN")
-    g.add_argument("--hmac-key-name", metavar="NAME", default=d(None),
-                   help="sign requests with OMEGA-HMAC-SHA256 as key NAME instead of sending a bearer token")
-    g.add_argument("--timeout", type=_positive_float, metavar="SECONDS", default=d(DEFAULT_TIMEOUT),
-                   help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")
-    g.add_argument("-c", "--compact", action="store_true", default=d(False),
-                   help="one-line JSON instead of indented")
+    g.add_argument(
+        "--url",
+        default=d(None),
+        help="omega-settingsd base URL (default $OMEGA_SETTINGS_URL, else " + DEFAULT_URL + ")",
+    )
+    g.add_argument(
+        "--token-file",
+        metavar="FILE",
+        default=d(None),
+        help="file holding the admin token ('-' for stdin); a daemon token file "
+        "(name:token lines, # comments) works too. Default: $OMEGA_ADMIN_TOKEN",
+    )
+    g.add_argument(
+        "--hmac-key-name",
+        metavar="NAME",
+        default=d(None),
+        help="sign requests with OMEGA-HMAC-SHA256 as key NAME instead of sending a bearer token",
+    )
+    g.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        default=d(DEFAULT_TIMEOUT),
+        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})",
+    )
+    g.add_argument("-c", "--compact", action="store_true", default=d(False), help="one-line JSON instead of indented")
     return p
 
 
 def build_parser():
     parser = _Parser(
-        prog="omegactl", allow_abbrev=False, parents=[_common_options(True)],
+        prog="omegactl",
+        allow_abbrev=False,
+        parents=[_common_options(True)],
         description="Admin CLI for omega-settingsd: read, patch, reload, roll back and watch the OMEGA settings.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     common = _common_options(False)
 
     def add(name, func, help_text):
-        p = sub.add_parser(name, parents=[common], help=help_text, allow_abbrev=False, description=help_text,
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=help_text,
+            allow_abbrev=False,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func, subparser=p)
         return p
 
     add("get", cmd_get, "print the current settings (GET /config; secrets masked)")
     p = add("patch", cmd_patch, "change settings (POST /config/patch)")
-    p.add_argument("assignments", nargs="+", metavar="KEY=VALUE",
-                   help='VALUE is JSON when it parses (30, true, null, "quoted"), else a string '
-                        '(LOG_LEVEL=debug); null unsets the key')
-    p.add_argument("--expected-version", type=_version, metavar="N",
-                   help="refuse (409) unless the current version is N")
+    p.add_argument(
+        "assignments",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help='VALUE is JSON when it parses (30, true, null, "quoted"), else a string '
+        "(LOG_LEVEL=debug); null unsets the key",
+    )
+    p.add_argument(
+        "--expected-version", type=_version, metavar="N", help="refuse (409) unless the current version is N"
+    )
     add("reload", cmd_reload, "re-read the .env and republish (POST /config/reload)")
     p = add("history", cmd_history, "past versions, newest first (GET /config/history)")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="at most N versions")
     p = add("rollback", cmd_rollback, "publish a new version equal to version N (POST /config/rollback)")
     p.add_argument("version", type=_version, metavar="N")
-    p.add_argument("--expected-version", type=_version, metavar="M",
-                   help="refuse (412) unless the current version is M")
+    p.add_argument(
+        "--expected-version", type=_version, metavar="M", help="refuse (412) unless the current version is M"
+    )
     p = add("watch", cmd_watch, "print one JSON line per new version until Ctrl-C (polls GET /config)")
     p.add_argument("--count", type=_positive_int, metavar="N", help="stop after N versions")
-    p.add_argument("--since", type=_version, metavar="V",
-                   help="print every version after V (default: the current version)")
-    p.add_argument("--interval", type=_positive_float, default=1.0, metavar="SECONDS",
-                   help="poll interval (default 1)")
+    p.add_argument(
+        "--since", type=_version, metavar="V", help="print every version after V (default: the current version)"
+    )
+    p.add_argument("--interval", type=_positive_float, default=1.0, metavar="SECONDS", help="poll interval (default 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress notes on stderr")
     return parser
 

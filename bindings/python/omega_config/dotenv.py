@@ -1,10 +1,11 @@
 """A small .env reader: KEY=VALUE lines, '#' comments, optional 'export ',
 single quotes (literal) and double quotes (with \\n, \\t, \\", \\\\ escapes)."""
+
 from __future__ import annotations
 
 import os
 import re
-from typing import Dict, Union
+from typing import Union
 
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -29,14 +30,14 @@ def _unquote(raw: str) -> str:
     return re.split(r"\s+#", raw, maxsplit=1)[0].strip()
 
 
-def read_dotenv(path: Union[str, "os.PathLike[str]"]) -> Dict[str, str]:
+def read_dotenv(path: Union[str, os.PathLike[str]]) -> dict[str, str]:
     """The variables of a .env file; {} if it does not exist."""
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
         return {}
-    values: Dict[str, str] = {}
+    values: dict[str, str] = {}
     for line in lines:
         if not line.strip() or line.lstrip().startswith("#"):
             continue

@@ -4,9 +4,11 @@ Every one is a ConfigError; each also subclasses the built-in exception a
 Python programmer would expect, so ``except AttributeError`` / ``KeyError`` /
 ``TypeError`` / ``ConnectionError`` keep working.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 
 class ConfigError(Exception):

@@ -4,6 +4,7 @@ Keep in sync with the schema: tests/python/test_config_key.py compares the
 two, and bindings/python/tools/gen_config_key.py rewrites the list below.
 Every API also accepts plain strings, in any case.
 """
+
 from __future__ import annotations
 
 import enum

@@ -1,11 +1,12 @@
 """watch_log_level: LOG_LEVEL from the live settings -> Python logging, now and
 on every change. Also exported as omega_config.watch_log_level."""
+
 from __future__ import annotations
 
 import logging
 import threading
 import weakref
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Optional, Union
 
 from .errors import ConfigClosedError
 from .manager import ConfigManager, get_config_manager
@@ -66,7 +67,7 @@ class LogLevelWatch:
                 return
             self.logger.setLevel(level)
 
-    def _on_reload(self, version: int, changed: Tuple[str, ...]) -> None:
+    def _on_reload(self, version: int, changed: tuple[str, ...]) -> None:
         if LOG_LEVEL in changed:
             self.apply(self.cfg.get(LOG_LEVEL))
 

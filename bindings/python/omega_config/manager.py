@@ -9,13 +9,15 @@ it. The C base class _core.AttrView looks in that dict first, so
 ``cfg.get`` is a builtin bound to that version's lookup dict; only a miss
 reaches Python (``_missing``, ``ConfigSnapshot.get``).
 """
+
 from __future__ import annotations
 
 import itertools
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import _core
 from .errors import (
@@ -27,7 +29,7 @@ from .errors import (
 from .snapshot import _MISSING, ConfigSnapshot, canonical
 from .status import ConfigStatus
 
-ReloadCallback = Callable[[int, Tuple[str, ...]], Any]
+ReloadCallback = Callable[[int, tuple[str, ...]], Any]
 
 # The same options as omega_cfg_options (zero / None = the C default).
 OPTION_NAMES = (
@@ -45,6 +47,7 @@ OPTION_NAMES = (
     "max_snapshot_bytes",
 )
 
+
 class ConfigManager(_core.AttrView):
     """Live settings. Read with ``cfg.redis_url``, ``cfg.get("x", 1)``,
     ``cfg.get_int(...)``; react with ``cfg.on_reload(fn)``.
@@ -58,7 +61,7 @@ class ConfigManager(_core.AttrView):
     # _callbacks: on_reload's functions by key, _keys: token -> key. The C
     # library holds only a trampoline with a weak reference to the manager, so
     # a callback that refers to the manager makes a cycle the GC can collect.
-    __slots__ = ("__dict__", "__weakref__", "_handle", "_lock", "_state", "_callbacks", "_keys")
+    __slots__ = ("__dict__", "__weakref__", "_callbacks", "_handle", "_keys", "_lock", "_state")
 
     def __init__(self, redis_url: Optional[str] = None, **options: Any):
         unknown = sorted(set(options) - set(OPTION_NAMES))
@@ -89,7 +92,7 @@ class ConfigManager(_core.AttrView):
                 if self._handle.closed:
                     return  # a callback still in flight while closing: keep the last version
                 raise from_core(exc) from None
-            lookup: Dict[str, Any] = {}
+            lookup: dict[str, Any] = {}
             for key, value in snap._values.items():
                 lookup[key] = value
                 lookup[key.lower()] = value
@@ -207,7 +210,7 @@ class ConfigManager(_core.AttrView):
             raise TypeError("on_reload needs a callable")
         ref = weakref.ref(self)
 
-        def call(version: int, changed: Tuple[str, ...]) -> None:
+        def call(version: int, changed: tuple[str, ...]) -> None:
             manager = ref()
             if manager is not None:
                 manager._catch_up(version)
@@ -242,7 +245,7 @@ class ConfigManager(_core.AttrView):
         """Stops the watcher. Reads keep returning the last version."""
         self._handle.close()
 
-    def __enter__(self) -> "ConfigManager":
+    def __enter__(self) -> ConfigManager:
         return self
 
     # -- not copyable -----------------------------------------------------------
@@ -254,10 +257,10 @@ class ConfigManager(_core.AttrView):
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("share the ConfigManager; it cannot be copied")
 
-    def __copy__(self) -> "ConfigManager":
+    def __copy__(self) -> ConfigManager:
         raise TypeError("share the ConfigManager; it cannot be copied")
 
-    def __deepcopy__(self, memo: Any) -> "ConfigManager":
+    def __deepcopy__(self, memo: Any) -> ConfigManager:
         raise TypeError("share the ConfigManager; it cannot be copied")
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -295,10 +298,10 @@ class ConfigManager(_core.AttrView):
 _RESERVED = frozenset(n for n in dir(ConfigManager))
 
 
-def _refresher(ref: "weakref.ref[ConfigManager]") -> ReloadCallback:
+def _refresher(ref: weakref.ref[ConfigManager]) -> ReloadCallback:
     # Holds the manager weakly: the C library owns this function, and a strong
     # reference would keep the manager (and its watcher) alive forever.
-    def refresh(version: int, changed: Tuple[str, ...]) -> None:
+    def refresh(version: int, changed: tuple[str, ...]) -> None:
         manager = ref()
         if manager is not None:
             manager._catch_up(version)
@@ -309,12 +312,12 @@ def _refresher(ref: "weakref.ref[ConfigManager]") -> ReloadCallback:
 _callback_keys = itertools.count(1)
 
 
-def _dispatcher(ref: "weakref.ref[ConfigManager]", key: int) -> ReloadCallback:
+def _dispatcher(ref: weakref.ref[ConfigManager], key: int) -> ReloadCallback:
     # What the C library holds for an on_reload callback: the manager weakly
     # and a key into its _callbacks, where the user's function lives (seen by
     # the GC). A manager dropped with callbacks that refer to it is collected,
     # and its handle closed (a close on the watcher thread is handed off).
-    def dispatch(version: int, changed: Tuple[str, ...]) -> None:
+    def dispatch(version: int, changed: tuple[str, ...]) -> None:
         manager = ref()
         if manager is None:
             return

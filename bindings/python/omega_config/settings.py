@@ -10,13 +10,15 @@ change at run time belong in the ConfigManager instead.
 
     settings = PlannerSettings.load()   # PLANNER_AGENT_NAME, PLANNER_MAX_STEPS, ...
 """
+
 from __future__ import annotations
 
 import dataclasses
 import os
 import pathlib
 import typing
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any, ClassVar, Optional, Union
 
 from .dotenv import read_dotenv
 from .errors import ConfigTypeError, MissingConfigError
@@ -63,24 +65,24 @@ class AgentSettings:
     @classmethod
     def load(
         cls,
-        env_file: Union[str, "os.PathLike[str]", None] = _NOT_GIVEN,
+        env_file: Union[str, os.PathLike[str], None] = _NOT_GIVEN,
         environ: Optional[Mapping[str, str]] = None,
         **overrides: Any,
-    ) -> "AgentSettings":
+    ) -> AgentSettings:
         """Values from ``overrides``, else the environment, else the .env file,
         else the field default. Raises MissingConfigError naming every missing
         field, ConfigTypeError naming every value of the wrong type."""
         if env_file is _NOT_GIVEN:
             env_file = cls.env_file
-        source: Dict[str, str] = dict(read_dotenv(env_file)) if env_file else {}
+        source: dict[str, str] = dict(read_dotenv(env_file)) if env_file else {}
         source.update(os.environ if environ is None else environ)
         hints = typing.get_type_hints(cls)
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise TypeError(f"{cls.__name__} has no field(s): {', '.join(sorted(unknown))}")
-        values: Dict[str, Any] = {}
-        missing: List[str] = []
-        bad: List[str] = []
+        values: dict[str, Any] = {}
+        missing: list[str] = []
+        bad: list[str] = []
         for field in dataclasses.fields(cls):
             if field.name in overrides:
                 values[field.name] = overrides[field.name]

@@ -1,9 +1,10 @@
 """ConfigSnapshot: one immutable version of the settings as a read-only Mapping."""
+
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any, Dict, Iterator, Optional
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from . import _core
 from .errors import ConfigTypeError, MissingConfigError
@@ -39,10 +40,10 @@ class ConfigSnapshot(Mapping):
     dicts as read-only.
     """
 
-    __slots__ = ("_values", "_pin", "version", "epoch")
+    __slots__ = ("_pin", "_values", "epoch", "version")
 
-    def __init__(self, pin: "_core.Snapshot"):
-        values: Dict[str, Any] = {}
+    def __init__(self, pin: _core.Snapshot):
+        values: dict[str, Any] = {}
         for key, text, value_type in pin.entries():
             if value_type != _core.TYPE_NULL:
                 values[key] = _decode(text, value_type)

@@ -1,4 +1,5 @@
 """ConfigStatus: the health of a ConfigManager (omega_cfg_status)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

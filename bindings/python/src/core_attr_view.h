@@ -13,6 +13,6 @@
 
 namespace omega_py {
 
-void register_attr_view(pybind11::module_ &m);
+void register_attr_view(pybind11::module_& m);
 
 }  // namespace omega_py

@@ -16,7 +16,7 @@ struct CoreError : std::exception {
   int code;
   std::string message;
   CoreError(int c, std::string m) : code(c), message(std::move(m)) {}
-  const char *what() const noexcept override { return message.c_str(); }
+  const char* what() const noexcept override { return message.c_str(); }
 };
 
 // Throws CoreError for a failed call. Must run on the thread that made the
@@ -31,6 +31,6 @@ inline void check(int code) {
   if (code != OMEGA_OK) throw_status(code);
 }
 
-void register_error(pybind11::module_ &m);
+void register_error(pybind11::module_& m);
 
 }  // namespace omega_py

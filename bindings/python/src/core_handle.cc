@@ -28,7 +28,7 @@ int deferred_closes = 0;
 // there) take no lock at all: another thread may hold the shared lock in
 // off_reload, waiting for this very callback to return. Mark the slot closing
 // (later calls fail at once) and hand detach + close to a helper thread.
-void close_slot(const std::shared_ptr<Handle::Slot> &slot) {
+void close_slot(const std::shared_ptr<Handle::Slot>& slot) {
   if (!on_callback_thread()) {
     slot->closing.store(true);
     omega_cfg_close(slot->detach());  // NULL (already closed) is a no-op
@@ -40,7 +40,7 @@ void close_slot(const std::shared_ptr<Handle::Slot> &slot) {
     ++deferred_closes;
   }
   std::thread([slot] {
-    omega_cfg *cfg = slot->detach();  // waits for any shared holder to finish
+    omega_cfg* cfg = slot->detach();  // waits for any shared holder to finish
     if (cfg != nullptr) omega_cfg_close(cfg);
     std::lock_guard<std::mutex> lk(registry_mu);
     --deferred_closes;
@@ -48,19 +48,19 @@ void close_slot(const std::shared_ptr<Handle::Slot> &slot) {
   }).detach();
 }
 
-const char *opt(const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; }
+const char* opt(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
 }  // namespace
 
 template <class F>
-auto Handle::with_cfg(F &&f) const {
+auto Handle::with_cfg(F&& f) const {
   if (slot_->closing.load()) throw CoreError(OMEGA_E_INVALID_ARG, "the config handle is closed");
   std::shared_lock<std::shared_mutex> lk(slot_->mu);
   if (slot_->cfg == nullptr) throw CoreError(OMEGA_E_INVALID_ARG, "the config handle is closed");
   return f(slot_->cfg);
 }
 
-std::unique_ptr<Handle> Handle::open(const OpenOptions &o) {
+std::unique_ptr<Handle> Handle::open(const OpenOptions& o) {
   omega_cfg_options opts{};  // = OMEGA_CFG_OPTIONS_INIT, without C++'s missing-field warnings
   opts.struct_version = OMEGA_CFG_OPTIONS_VERSION;
   opts.redis_url = opt(o.redis_url);
@@ -76,7 +76,7 @@ std::unique_ptr<Handle> Handle::open(const OpenOptions &o) {
   opts.reconnect_max_ms = o.reconnect_max_ms;
   opts.last_known_good_path = opt(o.last_known_good_path);
   opts.max_snapshot_bytes = o.max_snapshot_bytes;
-  omega_cfg *cfg = nullptr;
+  omega_cfg* cfg = nullptr;
   int rc;
   {
     py::gil_scoped_release nogil;
@@ -101,9 +101,9 @@ Handle::~Handle() {
   close_slot(slot_);
 }
 
-omega_cfg *Handle::Slot::detach() {
+omega_cfg* Handle::Slot::detach() {
   std::unique_lock<std::shared_mutex> lk(mu);
-  omega_cfg *c = cfg;
+  omega_cfg* c = cfg;
   cfg = nullptr;
   return c;
 }
@@ -120,33 +120,33 @@ bool Handle::closed() const {
 }
 
 std::unique_ptr<Snapshot> Handle::snapshot() const {
-  return with_cfg([](omega_cfg *cfg) {
-    omega_snapshot *snap = nullptr;
+  return with_cfg([](omega_cfg* cfg) {
+    omega_snapshot* snap = nullptr;
     check(omega_cfg_snapshot(cfg, &snap));
     return std::make_unique<Snapshot>(snap);
   });
 }
 
-void Handle::require(const std::vector<std::string> &keys) const {
-  std::vector<const char *> ptrs;
+void Handle::require(const std::vector<std::string>& keys) const {
+  std::vector<const char*> ptrs;
   ptrs.reserve(keys.size());
-  for (const auto &k : keys) ptrs.push_back(k.c_str());
+  for (const auto& k : keys) ptrs.push_back(k.c_str());
   py::gil_scoped_release nogil;
-  with_cfg([&](omega_cfg *cfg) {
+  with_cfg([&](omega_cfg* cfg) {
     check(omega_cfg_require(cfg, ptrs.data(), ptrs.size()));
     return 0;
   });
 }
 
 uint64_t Handle::on_reload(py::function fn) const {
-  void *data = new_callback(std::move(fn));
+  void* data = new_callback(std::move(fn));
   uint64_t token = 0;
   int rc;
   {
     py::gil_scoped_release nogil;
     std::string err;
     try {
-      rc = with_cfg([&](omega_cfg *cfg) {
+      rc = with_cfg([&](omega_cfg* cfg) {
         int r = omega_cfg_on_reload(cfg, reload_trampoline, data, destroy_callback, &token);
         if (r != OMEGA_OK) err = omega_last_error();
         return r;
@@ -165,7 +165,7 @@ uint64_t Handle::on_reload(py::function fn) const {
 
 void Handle::off_reload(uint64_t token) const {
   py::gil_scoped_release nogil;
-  with_cfg([&](omega_cfg *cfg) {
+  with_cfg([&](omega_cfg* cfg) {
     check(omega_cfg_off_reload(cfg, token));
     return 0;
   });
@@ -176,7 +176,7 @@ py::dict Handle::status() const {
   st.struct_version = OMEGA_CFG_STATUS_VERSION;
   {
     py::gil_scoped_release nogil;
-    with_cfg([&](omega_cfg *cfg) {
+    with_cfg([&](omega_cfg* cfg) {
       check(omega_cfg_get_status(cfg, &st));
       return 0;
     });
@@ -193,8 +193,8 @@ py::dict Handle::status() const {
   return d;
 }
 
-py::object Handle::get(const std::string &key) const {
-  return with_cfg([&](omega_cfg *cfg) -> py::object {
+py::object Handle::get(const std::string& key) const {
+  return with_cfg([&](omega_cfg* cfg) -> py::object {
     std::string buf(256, '\0');
     size_t len = 0;
     int rc = omega_cfg_get(cfg, key.c_str(), &buf[0], buf.size(), &len);
@@ -209,8 +209,8 @@ py::object Handle::get(const std::string &key) const {
   });
 }
 
-py::object Handle::get_int64(const std::string &key) const {
-  return with_cfg([&](omega_cfg *cfg) -> py::object {
+py::object Handle::get_int64(const std::string& key) const {
+  return with_cfg([&](omega_cfg* cfg) -> py::object {
     int64_t v = 0;
     int rc = omega_cfg_get_int64(cfg, key.c_str(), &v);
     if (rc == OMEGA_E_NOT_FOUND) return py::none();
@@ -219,8 +219,8 @@ py::object Handle::get_int64(const std::string &key) const {
   });
 }
 
-py::object Handle::get_double(const std::string &key) const {
-  return with_cfg([&](omega_cfg *cfg) -> py::object {
+py::object Handle::get_double(const std::string& key) const {
+  return with_cfg([&](omega_cfg* cfg) -> py::object {
     double v = 0;
     int rc = omega_cfg_get_double(cfg, key.c_str(), &v);
     if (rc == OMEGA_E_NOT_FOUND) return py::none();
@@ -229,8 +229,8 @@ py::object Handle::get_double(const std::string &key) const {
   });
 }
 
-py::object Handle::get_bool(const std::string &key) const {
-  return with_cfg([&](omega_cfg *cfg) -> py::object {
+py::object Handle::get_bool(const std::string& key) const {
+  return with_cfg([&](omega_cfg* cfg) -> py::object {
     int v = 0;
     int rc = omega_cfg_get_bool(cfg, key.c_str(), &v);
     if (rc == OMEGA_E_NOT_FOUND) return py::none();
@@ -246,20 +246,19 @@ void close_all() {
     std::lock_guard<std::mutex> lk(registry_mu);
     open.assign(registry.begin(), registry.end());
   }
-  for (auto &slot : open) close_slot(slot);
+  for (auto& slot : open) close_slot(slot);
   std::unique_lock<std::mutex> lk(registry_mu);
   deferred_done.wait(lk, [] { return deferred_closes == 0; });
 }
 
-void register_handle(py::module_ &m) {
+void register_handle(py::module_& m) {
   py::class_<Handle>(m, "Handle", "An open omega_cfg handle and its watcher thread.")
       .def_static(
           "open",
           [](std::optional<std::string> redis_url, std::optional<std::string> namespace_prefix,
              std::optional<std::string> config_key, std::optional<std::string> version_key,
-             std::optional<std::string> meta_key, std::optional<std::string> channel,
-             unsigned connect_timeout_ms, unsigned command_timeout_ms, unsigned poll_interval_ms,
-             unsigned heartbeat_ms, unsigned reconnect_max_ms,
+             std::optional<std::string> meta_key, std::optional<std::string> channel, unsigned connect_timeout_ms,
+             unsigned command_timeout_ms, unsigned poll_interval_ms, unsigned heartbeat_ms, unsigned reconnect_max_ms,
              std::optional<std::string> last_known_good_path, size_t max_snapshot_bytes) {
             OpenOptions o;
             o.redis_url = std::move(redis_url);
@@ -277,12 +276,10 @@ void register_handle(py::module_ &m) {
             o.max_snapshot_bytes = max_snapshot_bytes;
             return Handle::open(o);
           },
-          py::kw_only(), py::arg("redis_url") = py::none(),
-          py::arg("namespace_prefix") = py::none(), py::arg("config_key") = py::none(),
-          py::arg("version_key") = py::none(), py::arg("meta_key") = py::none(),
-          py::arg("channel") = py::none(), py::arg("connect_timeout_ms") = 0u,
-          py::arg("command_timeout_ms") = 0u, py::arg("poll_interval_ms") = 0u,
-          py::arg("heartbeat_ms") = 0u, py::arg("reconnect_max_ms") = 0u,
+          py::kw_only(), py::arg("redis_url") = py::none(), py::arg("namespace_prefix") = py::none(),
+          py::arg("config_key") = py::none(), py::arg("version_key") = py::none(), py::arg("meta_key") = py::none(),
+          py::arg("channel") = py::none(), py::arg("connect_timeout_ms") = 0u, py::arg("command_timeout_ms") = 0u,
+          py::arg("poll_interval_ms") = 0u, py::arg("heartbeat_ms") = 0u, py::arg("reconnect_max_ms") = 0u,
           py::arg("last_known_good_path") = py::none(), py::arg("max_snapshot_bytes") = 0u)
       .def("close", &Handle::close)
       .def_property_readonly("closed", &Handle::closed)

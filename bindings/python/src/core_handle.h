@@ -26,51 +26,50 @@ class Snapshot;
 
 // Mirrors omega_cfg_options; unset strings and zero numbers mean "default".
 struct OpenOptions {
-  std::optional<std::string> redis_url, namespace_prefix, config_key, version_key,
-      meta_key, channel, last_known_good_path;
-  unsigned connect_timeout_ms = 0, command_timeout_ms = 0, poll_interval_ms = 0,
-           heartbeat_ms = 0, reconnect_max_ms = 0;
+  std::optional<std::string> redis_url, namespace_prefix, config_key, version_key, meta_key, channel,
+      last_known_good_path;
+  unsigned connect_timeout_ms = 0, command_timeout_ms = 0, poll_interval_ms = 0, heartbeat_ms = 0, reconnect_max_ms = 0;
   size_t max_snapshot_bytes = 0;
 };
 
 class Handle {
  public:
-  static std::unique_ptr<Handle> open(const OpenOptions &opts);
+  static std::unique_ptr<Handle> open(const OpenOptions& opts);
   ~Handle();
-  Handle(const Handle &) = delete;
-  Handle &operator=(const Handle &) = delete;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
 
   void close();
   bool closed() const;
 
   std::unique_ptr<Snapshot> snapshot() const;
-  void require(const std::vector<std::string> &keys) const;
+  void require(const std::vector<std::string>& keys) const;
   uint64_t on_reload(pybind11::function fn) const;
   void off_reload(uint64_t token) const;
   pybind11::dict status() const;
 
-  pybind11::object get(const std::string &key) const;
-  pybind11::object get_int64(const std::string &key) const;
-  pybind11::object get_double(const std::string &key) const;
-  pybind11::object get_bool(const std::string &key) const;
+  pybind11::object get(const std::string& key) const;
+  pybind11::object get_int64(const std::string& key) const;
+  pybind11::object get_double(const std::string& key) const;
+  pybind11::object get_bool(const std::string& key) const;
 
   // The C handle and the lock that keeps it alive while a call uses it.
   // Shared with the registry so close_all() never touches a Handle object.
   struct Slot {
     std::shared_mutex mu;
-    omega_cfg *cfg = nullptr;
+    omega_cfg* cfg = nullptr;
     // Set when a close starts; a close from a watcher thread detaches later,
     // on a helper thread, so calls check this first and never take mu.
     std::atomic<bool> closing{false};
     // Steals the C handle (nullptr if already closed); the caller closes it.
-    omega_cfg *detach();
+    omega_cfg* detach();
   };
 
  private:
   explicit Handle(std::shared_ptr<Slot> slot) : slot_(std::move(slot)) {}
   // Runs f(cfg) under the shared lock; throws if the handle is closed.
   template <class F>
-  auto with_cfg(F &&f) const;
+  auto with_cfg(F&& f) const;
 
   std::shared_ptr<Slot> slot_;
 };
@@ -78,6 +77,6 @@ class Handle {
 // Closes every handle still open; waits for closes handed to helper threads.
 void close_all();
 
-void register_handle(pybind11::module_ &m);
+void register_handle(pybind11::module_& m);
 
 }  // namespace omega_py

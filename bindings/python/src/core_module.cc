@@ -20,12 +20,11 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("version_string", [] { return std::string(omega_version_string()); });
   m.def("version_number", [] { return omega_version_number(); });
-  m.def("strerror", [](int status) { return std::string(omega_strerror(status)); },
-        py::arg("status"));
-  m.def("state_name", [](int state) { return std::string(omega_state_name(state)); },
-        py::arg("state"));
-  m.def("close_all", &omega_py::close_all,
-        "Closes every open handle; registered with atexit at import.");
+  m.def(
+      "strerror", [](int status) { return std::string(omega_strerror(status)); }, py::arg("status"));
+  m.def(
+      "state_name", [](int state) { return std::string(omega_state_name(state)); }, py::arg("state"));
+  m.def("close_all", &omega_py::close_all, "Closes every open handle; registered with atexit at import.");
 
   m.attr("HEADER_VERSION_NUMBER") = OMEGA_CONFIG_VERSION_NUMBER;
   m.attr("E_INVALID_ARG") = static_cast<int>(OMEGA_E_INVALID_ARG);

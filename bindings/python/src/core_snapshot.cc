@@ -15,32 +15,32 @@ bool found(int rc) {
 }
 }  // namespace
 
-py::object Snapshot::get(const std::string &key) const {
-  const char *value = nullptr;
+py::object Snapshot::get(const std::string& key) const {
+  const char* value = nullptr;
   size_t len = 0;
   if (!found(omega_snapshot_get(snap_, key.c_str(), &value, &len))) return py::none();
   return py::str(value, len);
 }
 
-py::object Snapshot::get_int64(const std::string &key) const {
+py::object Snapshot::get_int64(const std::string& key) const {
   int64_t v = 0;
   if (!found(omega_snapshot_get_int64(snap_, key.c_str(), &v))) return py::none();
   return py::int_(v);
 }
 
-py::object Snapshot::get_double(const std::string &key) const {
+py::object Snapshot::get_double(const std::string& key) const {
   double v = 0;
   if (!found(omega_snapshot_get_double(snap_, key.c_str(), &v))) return py::none();
   return py::float_(v);
 }
 
-py::object Snapshot::get_bool(const std::string &key) const {
+py::object Snapshot::get_bool(const std::string& key) const {
   int v = 0;
   if (!found(omega_snapshot_get_bool(snap_, key.c_str(), &v))) return py::none();
   return py::bool_(v != 0);
 }
 
-py::object Snapshot::type(const std::string &key) const {
+py::object Snapshot::type(const std::string& key) const {
   omega_value_type t = OMEGA_TYPE_NULL;
   if (!found(omega_snapshot_type(snap_, key.c_str(), &t))) return py::none();
   return py::int_(static_cast<int>(t));
@@ -50,8 +50,8 @@ py::list Snapshot::entries() const {
   py::list out;
   size_t n = omega_snapshot_count(snap_);
   for (size_t i = 0; i < n; ++i) {
-    const char *key = nullptr;
-    const char *value = nullptr;
+    const char* key = nullptr;
+    const char* value = nullptr;
     omega_value_type t = OMEGA_TYPE_NULL;
     check(omega_snapshot_entry(snap_, i, &key, &value, &t));
     out.append(py::make_tuple(py::str(key), py::str(value ? value : ""), static_cast<int>(t)));
@@ -59,7 +59,7 @@ py::list Snapshot::entries() const {
   return out;
 }
 
-void register_snapshot(py::module_ &m) {
+void register_snapshot(py::module_& m) {
   py::class_<Snapshot>(m, "Snapshot", "One pinned, immutable version of the settings.")
       .def_property_readonly("version", &Snapshot::version)
       .def_property_readonly("epoch", &Snapshot::epoch)

@@ -13,28 +13,28 @@ namespace omega_py {
 
 class Snapshot {
  public:
-  explicit Snapshot(omega_snapshot *snap) : snap_(snap) {}
+  explicit Snapshot(omega_snapshot* snap) : snap_(snap) {}
   ~Snapshot() { omega_snapshot_release(snap_); }
-  Snapshot(const Snapshot &) = delete;
-  Snapshot &operator=(const Snapshot &) = delete;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
 
   int64_t version() const { return omega_snapshot_version(snap_); }
   std::string epoch() const { return omega_snapshot_epoch(snap_); }
   size_t count() const { return omega_snapshot_count(snap_); }
 
   // Each read returns None when the key is absent or null.
-  pybind11::object get(const std::string &key) const;
-  pybind11::object get_int64(const std::string &key) const;
-  pybind11::object get_double(const std::string &key) const;
-  pybind11::object get_bool(const std::string &key) const;
-  pybind11::object type(const std::string &key) const;
+  pybind11::object get(const std::string& key) const;
+  pybind11::object get_int64(const std::string& key) const;
+  pybind11::object get_double(const std::string& key) const;
+  pybind11::object get_bool(const std::string& key) const;
+  pybind11::object type(const std::string& key) const;
   // [(key, text, omega_value_type), ...] in key order.
   pybind11::list entries() const;
 
  private:
-  omega_snapshot *snap_;
+  omega_snapshot* snap_;
 };
 
-void register_snapshot(pybind11::module_ &m);
+void register_snapshot(pybind11::module_& m);
 
 }  // namespace omega_py

@@ -36,20 +36,20 @@ class Auth {
   static constexpr size_t kMaxNonces = 100000;
 
   // Loads credentials. False + every problem in *errors (line numbers, never secrets).
-  bool load_file(const std::string &path, std::vector<std::string> *errors);
+  bool load_file(const std::string& path, std::vector<std::string>* errors);
   // For --dev: one freshly generated credential.
-  void add(const std::string &name, const std::string &secret);
+  void add(const std::string& name, const std::string& secret);
 
-  AuthResult check(const std::string &method, const std::string &path, const std::string &authorization,
-                   const std::string &body, int64_t now_unix);
+  AuthResult check(const std::string& method, const std::string& path, const std::string& authorization,
+                   const std::string& body, int64_t now_unix);
 
   size_t credential_count() const { return creds_.size(); }
   // Credential names (for the forbidden-key list and logs; never the secrets).
   std::vector<std::string> names() const;
 
   // The signature a client must send (used by tests and omegactl-like clients).
-  static std::string sign(const std::string &secret, const std::string &method, const std::string &path,
-                          const std::string &ts, const std::string &nonce, const std::string &body);
+  static std::string sign(const std::string& secret, const std::string& method, const std::string& path,
+                          const std::string& ts, const std::string& nonce, const std::string& body);
 
  private:
   struct Credential {
@@ -57,10 +57,10 @@ class Auth {
     std::string secret;
     unsigned char digest[32];  // keyed hash of the secret for constant-time comparison
   };
-  AuthResult check_bearer(const std::string &token);
-  AuthResult check_hmac(const std::string &params, const std::string &method, const std::string &path,
-                        const std::string &body, int64_t now);
-  void digest(const std::string &secret, unsigned char out[32]) const;
+  AuthResult check_bearer(const std::string& token);
+  AuthResult check_hmac(const std::string& params, const std::string& method, const std::string& path,
+                        const std::string& body, int64_t now);
+  void digest(const std::string& secret, unsigned char out[32]) const;
 
   std::vector<Credential> creds_;
   int64_t started_at_ = int64_t(std::time(nullptr));  // no ts before this: nonces were lost

@@ -72,7 +72,8 @@ std::optional<HttpResponse> parse_body(const std::string& body, const std::vecto
   cJSON_ArrayForEach(member, root->get()) {
     bool known = false;
     for (const auto& a : allowed) known = known || a == member->string;
-    if (!known) return bad_request("bad_request", "unknown member \"" + std::string(member->string) + "\"; the body is " + shape);
+    if (!known)
+      return bad_request("bad_request", "unknown member \"" + std::string(member->string) + "\"; the body is " + shape);
   }
   return std::nullopt;
 }
@@ -218,8 +219,9 @@ HttpResponse Handlers::healthz() const { return json_ok(200, "{\"status\":\"ok\"
 
 HttpResponse Handlers::readyz() const {
   bool redis = metrics_->redis_up(), audit = audit_->up(), conflict = metrics_->write_conflict();
-  std::string state = std::string("{\"redis\":") + (redis ? "true" : "false") + ",\"audit\":" +
-                      (audit ? "true" : "false") + ",\"write_conflict\":" + (conflict ? "true" : "false");
+  std::string state = std::string("{\"redis\":") + (redis ? "true" : "false") +
+                      ",\"audit\":" + (audit ? "true" : "false") +
+                      ",\"write_conflict\":" + (conflict ? "true" : "false");
   if (redis && audit && !conflict) return json_ok(200, state + ",\"ready\":true}");
   const char* why = !redis   ? "Redis is not reachable"
                     : !audit ? "the audit log is not writable"

@@ -7,12 +7,12 @@ namespace omega::settingsd {
 namespace {
 
 std::string lower(std::string s) {
-  for (auto &c : s) c = char(std::tolower((unsigned char)c));
+  for (auto& c : s) c = char(std::tolower((unsigned char)c));
   return s;
 }
 
 // "name", "name:port", "[v6]" or "[v6]:port" -> "name" / "v6"; "" when malformed.
-std::string host_part(const std::string &h) {
+std::string host_part(const std::string& h) {
   if (!h.empty() && h.front() == '[') {
     size_t close = h.find(']');
     if (close == std::string::npos) return "";
@@ -27,14 +27,14 @@ std::string host_part(const std::string &h) {
 
 }  // namespace
 
-HostCheck::HostCheck(const std::string &listen_host, const std::vector<std::string> &extra) {
+HostCheck::HostCheck(const std::string& listen_host, const std::vector<std::string>& extra) {
   names_ = {"127.0.0.1", "localhost", "::1"};
   if (!listen_host.empty()) names_.insert(lower(host_part(listen_host)));
-  for (const auto &e : extra)
+  for (const auto& e : extra)
     if (!e.empty()) names_.insert(lower(host_part(e)));
 }
 
-bool HostCheck::allowed(const std::string &host_header, bool present) const {
+bool HostCheck::allowed(const std::string& host_header, bool present) const {
   if (!present) return true;
   std::string h = host_header;
   while (!h.empty() && std::isspace((unsigned char)h.back())) h.pop_back();

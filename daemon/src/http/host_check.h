@@ -12,10 +12,10 @@ namespace omega::settingsd {
 class HostCheck {
  public:
   // `listen_host` as given to --listen (brackets stripped); `extra` from --allowed-host.
-  HostCheck(const std::string &listen_host, const std::vector<std::string> &extra);
+  HostCheck(const std::string& listen_host, const std::vector<std::string>& extra);
   // The Host header value, with or without :port. An absent Host (HTTP/1.0) is allowed:
   // browsers always send one.
-  bool allowed(const std::string &host_header, bool present) const;
+  bool allowed(const std::string& host_header, bool present) const;
 
  private:
   std::set<std::string> names_;  // lower case, IPv6 without brackets

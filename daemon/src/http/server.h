@@ -28,26 +28,26 @@ struct ServerLimits {
 
 class HttpServer {
  public:
-  using Handler = std::function<HttpResponse(HttpRequest &)>;
+  using Handler = std::function<HttpResponse(HttpRequest&)>;
   // Sees every answer once, including those given before the handler runs.
-  using Observer = std::function<void(const HttpRequest &, const HttpResponse &)>;
+  using Observer = std::function<void(const HttpRequest&, const HttpResponse&)>;
 
   HttpServer(ServerLimits limits, Handler handler, Observer observer);
   ~HttpServer();
-  bool start(const std::string &host, int port, std::string *error);
+  bool start(const std::string& host, int port, std::string* error);
   void stop();
   int port() const { return port_; }
 
   // Internal: libmicrohttpd callbacks reach the server through these.
-  int on_request(void *connection, const char *url, const char *method, const char *upload_data,
-                 size_t *upload_data_size, void **state);
-  void on_completed(void **state);
+  int on_request(void* connection, const char* url, const char* method, const char* upload_data,
+                 size_t* upload_data_size, void** state);
+  void on_completed(void** state);
 
  private:
   ServerLimits limits_;
   Handler handler_;
   Observer observer_;
-  MHD_Daemon *daemon_ = nullptr;
+  MHD_Daemon* daemon_ = nullptr;
   int port_ = 0;
 };
 

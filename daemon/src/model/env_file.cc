@@ -18,9 +18,7 @@ constexpr size_t kMaxErrors = 100;  // a binary file must not produce a million 
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_key_start(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
+bool is_key_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_key_char(char c) { return is_key_start(c) || (c >= '0' && c <= '9'); }
 bool is_control(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; }
 
@@ -68,15 +66,18 @@ std::string read_double_quoted(std::string_view line, size_t* pos, std::string* 
       case 'n': value->push_back('\n'); break;
       case 't': value->push_back('\t'); break;
       case 'r': value->push_back('\r'); break;
-      case '"': case '\\': case '\'': case '$': case '`': value->push_back(e); break;
+      case '"':
+      case '\\':
+      case '\'':
+      case '$':
+      case '`': value->push_back(e); break;
       case 'u': {
         uint32_t cp;
         if (!read_hex4(line, i, &cp)) return "invalid \\u escape (expected 4 hex digits)";
         i += 4;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           uint32_t low;
-          if (line.substr(i, 2) != "\\u" || !read_hex4(line, i + 2, &low) || low < 0xDC00 ||
-              low > 0xDFFF) {
+          if (line.substr(i, 2) != "\\u" || !read_hex4(line, i + 2, &low) || low < 0xDC00 || low > 0xDFFF) {
             return "unpaired surrogate in a \\u escape";
           }
           i += 6;
@@ -90,12 +91,9 @@ std::string read_double_quoted(std::string_view line, size_t* pos, std::string* 
         break;
       }
       default: {
-        std::string shown = (static_cast<unsigned char>(e) >= 0x21 &&
-                             static_cast<unsigned char>(e) <= 0x7E)
-                                ? std::string(1, e)
-                                : "?";
-        return "unknown escape \\" + shown +
-               " inside double quotes (use \\\\ for a backslash, or single quotes)";
+        std::string shown =
+            (static_cast<unsigned char>(e) >= 0x21 && static_cast<unsigned char>(e) <= 0x7E) ? std::string(1, e) : "?";
+        return "unknown escape \\" + shown + " inside double quotes (use \\\\ for a backslash, or single quotes)";
       }
     }
   }
@@ -105,8 +103,7 @@ std::string read_double_quoted(std::string_view line, size_t* pos, std::string* 
 bool safe_unquoted(std::string_view v) {
   if (v.empty()) return false;
   for (unsigned char c : v) {
-    if (c <= 0x20 || c == 0x7F || c == '"' || c == '\'' || c == '#' || c == '\\' || c == '$' ||
-        c == '`') {
+    if (c <= 0x20 || c == 0x7F || c == '"' || c == '\'' || c == '#' || c == '\\' || c == '$' || c == '`') {
       return false;
     }
   }
@@ -278,8 +275,7 @@ bool EnvFile::parse(std::string_view text, EnvFile* out, std::vector<EnvError>* 
     } else if (parsed.is_entry) {
       auto [it, inserted] = first_line.emplace(parsed.key, number);
       if (!inserted) {
-        report(number, "duplicate key " + parsed.key + " (first set on line " +
-                           std::to_string(it->second) + ")");
+        report(number, "duplicate key " + parsed.key + " (first set on line " + std::to_string(it->second) + ")");
       } else {
         line.entry = static_cast<int>(file.entries_.size());
         line.value_begin = parsed.value_begin;
@@ -305,8 +301,7 @@ std::map<std::string, std::string> EnvFile::values() const {
   return result;
 }
 
-std::string EnvFile::render(
-    const std::map<std::string, std::optional<std::string>>& updates) const {
+std::string EnvFile::render(const std::map<std::string, std::optional<std::string>>& updates) const {
   const std::string newline = crlf_ ? "\r\n" : "\n";
   std::string out = bom_;
   std::string_view last_ending = "\n";  // of the last line written; "" or "\r" at EOF

@@ -1,7 +1,6 @@
 // The canonical .env file: parse it, and render it back with updates applied while keeping
 // comments, blank lines and untouched lines byte-for-byte (the writer's durability contract).
-#ifndef OMEGA_SETTINGSD_ENV_FILE_H
-#define OMEGA_SETTINGSD_ENV_FILE_H
+#pragma once
 
 #include <map>
 #include <optional>
@@ -58,18 +57,16 @@ class EnvFile {
 
  private:
   struct Line {
-    std::string raw;     // the line as in the file, without its line ending
-    std::string ending;  // "\n", "\r\n" or "" (last line without newline)
-    int entry = -1;      // index into entries_, or -1 for comments/blank lines
+    std::string raw;         // the line as in the file, without its line ending
+    std::string ending;      // "\n", "\r\n" or "" (last line without newline)
+    int entry = -1;          // index into entries_, or -1 for comments/blank lines
     size_t value_begin = 0;  // raw[value_begin, value_end) is the value as written (quotes
     size_t value_end = 0;    // included); render() swaps only that span
   };
   std::vector<Line> lines_;
   std::vector<EnvEntry> entries_;
-  std::string bom_;  // "\xEF\xBB\xBF" when the file starts with one (kept on render)
+  std::string bom_;    // "\xEF\xBB\xBF" when the file starts with one (kept on render)
   bool crlf_ = false;  // the first line ending is CRLF: new lines use CRLF too
 };
 
 }  // namespace omega::settingsd
-
-#endif  // OMEGA_SETTINGSD_ENV_FILE_H

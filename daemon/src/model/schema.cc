@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "model/schema_field.h"
 #include "model/json_tree.h"
+#include "model/schema_field.h"
 
 namespace omega::settingsd {
 
@@ -45,8 +45,9 @@ bool Schema::parse(std::string_view json_text, Schema* out, std::string* error) 
       required = kw;
     } else if (name == "additionalProperties") {
       if (!cJSON_IsFalse(kw)) {
-        return *err = "schema: additionalProperties must be false (the writer rejects unknown "
-                      "keys; in pydantic-settings keep extra=\"forbid\")",
+        return *err =
+                   "schema: additionalProperties must be false (the writer rejects unknown "
+                   "keys; in pydantic-settings keep extra=\"forbid\")",
                false;
       }
     } else if (name == "$defs" || name == "definitions") {
@@ -77,8 +78,7 @@ bool Schema::parse(std::string_view json_text, Schema* out, std::string* error) 
       if (!cJSON_IsString(name)) return *err = "schema: required must be a list of names", false;
       auto it = fields.find(name->valuestring);
       if (it == fields.end()) {
-        return *err = "schema: required names " + quote_for_message(name->valuestring) +
-                      ", which is not a property",
+        return *err = "schema: required names " + quote_for_message(name->valuestring) + ", which is not a property",
                false;
       }
       it->second->required = true;
@@ -107,8 +107,7 @@ std::vector<std::string> Schema::keys() const {
   return result;
 }
 
-cJSON* Schema::validate_env(const std::map<std::string, std::string>& env,
-                            std::vector<FieldError>* errors) const {
+cJSON* Schema::validate_env(const std::map<std::string, std::string>& env, std::vector<FieldError>* errors) const {
   std::vector<FieldError> problems;
   for (const auto& entry : env) {
     if (!find(entry.first)) problems.push_back({entry.first, "unknown key (not in the schema)"});
@@ -118,8 +117,7 @@ cJSON* Schema::validate_env(const std::map<std::string, std::string>& env,
     auto it = env.find(key);
     if (it == env.end()) {
       if (f->default_value) {
-        cJSON_AddItemToObject(result.get(), key.c_str(),
-                              cJSON_Duplicate(f->default_value.get(), true));
+        cJSON_AddItemToObject(result.get(), key.c_str(), cJSON_Duplicate(f->default_value.get(), true));
       } else if (f->required) {
         problems.push_back({key, "missing required key"});
       } else if (f->nullable) {
@@ -148,8 +146,7 @@ cJSON* Schema::validate_env(const std::map<std::string, std::string>& env,
   return result.release();
 }
 
-bool Schema::value_to_env_text(std::string_view key, const cJSON* value, std::string* out,
-                               std::string* error) const {
+bool Schema::value_to_env_text(std::string_view key, const cJSON* value, std::string* out, std::string* error) const {
   std::string scratch;
   std::string* err = error ? error : &scratch;
   const FieldSpec* f = find(key);

@@ -1,7 +1,6 @@
 // The settings schema: a JSON Schema document in the shape pydantic's model_json_schema()
 // emits. Turns .env text into the typed snapshot, and PATCH values into .env text.
-#ifndef OMEGA_SETTINGSD_SCHEMA_H
-#define OMEGA_SETTINGSD_SCHEMA_H
+#pragma once
 
 #include <map>
 #include <memory>
@@ -47,7 +46,7 @@ class Schema {
 
   bool has_key(std::string_view key) const;
   bool is_secret(std::string_view key) const;  // "writeOnly": true or "format": "password"
-  std::vector<std::string> keys() const;        // sorted
+  std::vector<std::string> keys() const;       // sorted
 
   // Coerces .env text values to the schema's types ("30" -> 30, "true" -> true, strict:
   // "30x" is an error), applies defaults for absent keys, checks every constraint, rejects
@@ -55,8 +54,7 @@ class Schema {
   // or nullptr with *errors listing EVERY problem (sorted by key). A string enum also accepts a
   // case-insensitive match of exactly one member and stores that member ("debug" -> "DEBUG").
   // An optional (anyOf null) key without a default is JSON null when absent.
-  cJSON* validate_env(const std::map<std::string, std::string>& env,
-                      std::vector<FieldError>* errors) const;
+  cJSON* validate_env(const std::map<std::string, std::string>& env, std::vector<FieldError>* errors) const;
 
   // Converts one typed JSON value from a PATCH body into its .env text, checking it against the
   // key's schema (type, ranges, enum, pattern, length, finite numbers, no NUL/control chars where
@@ -65,8 +63,7 @@ class Schema {
   // ("45" is accepted for an integer, "debug" gives "DEBUG" for a LOG_LEVEL enum). Numbers come
   // out in their shortest exact form ("45", "0.1"). A JSON null is accepted only for optional
   // keys and gives "" (callers normally treat a patch null as "unset": remove the line).
-  bool value_to_env_text(std::string_view key, const cJSON* value, std::string* out,
-                         std::string* error) const;
+  bool value_to_env_text(std::string_view key, const cJSON* value, std::string* out, std::string* error) const;
 
  private:
   const FieldSpec* find(std::string_view key) const;
@@ -74,5 +71,3 @@ class Schema {
 };
 
 }  // namespace omega::settingsd
-
-#endif  // OMEGA_SETTINGSD_SCHEMA_H

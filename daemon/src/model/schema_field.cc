@@ -16,11 +16,16 @@ constexpr size_t kMaxPatternLength = 1024;
 bool read_keywords(const cJSON* obj, FieldSpec* f, bool in_branch, std::string* err);
 
 bool type_from_name(std::string_view name, Type* out) {
-  if (name == "string") *out = Type::kString;
-  else if (name == "integer") *out = Type::kInteger;
-  else if (name == "number") *out = Type::kNumber;
-  else if (name == "boolean") *out = Type::kBoolean;
-  else return false;
+  if (name == "string")
+    *out = Type::kString;
+  else if (name == "integer")
+    *out = Type::kInteger;
+  else if (name == "number")
+    *out = Type::kNumber;
+  else if (name == "boolean")
+    *out = Type::kBoolean;
+  else
+    return false;
   return true;
 }
 
@@ -59,8 +64,7 @@ bool is_null_branch(const cJSON* branch) {
 }
 
 bool read_any_of(const cJSON* v, FieldSpec* f, std::string* err) {
-  const char* shape =
-      "anyOf is supported only as [{...one type...}, {\"type\": \"null\"}] (an Optional field)";
+  const char* shape = "anyOf is supported only as [{...one type...}, {\"type\": \"null\"}] (an Optional field)";
   if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2) return *err = shape, false;
   const cJSON* first = cJSON_GetArrayItem(v, 0);
   const cJSON* second = cJSON_GetArrayItem(v, 1);
@@ -72,8 +76,9 @@ bool read_any_of(const cJSON* v, FieldSpec* f, std::string* err) {
 }
 
 bool read_type(const cJSON* v, FieldSpec* f, std::string* err) {
-  const char* bad = "type must be \"string\", \"integer\", \"number\" or \"boolean\" (or a list "
-                    "of one of those and \"null\")";
+  const char* bad =
+      "type must be \"string\", \"integer\", \"number\" or \"boolean\" (or a list "
+      "of one of those and \"null\")";
   if (cJSON_IsString(v)) {
     Type t;
     if (!type_from_name(v->valuestring, &t)) return *err = bad, false;
@@ -117,8 +122,7 @@ bool read_keywords(const cJSON* obj, FieldSpec* f, bool in_branch, std::string* 
         }
       }
       for (const JsonPtr& c : f->choices) {
-        if (!(cJSON_IsString(c.get()) || cJSON_IsNumber(c.get()) || cJSON_IsBool(c.get()) ||
-              cJSON_IsNull(c.get()))) {
+        if (!(cJSON_IsString(c.get()) || cJSON_IsNumber(c.get()) || cJSON_IsBool(c.get()) || cJSON_IsNull(c.get()))) {
           return *err = std::string(name) + " values must be strings, numbers or booleans", false;
         }
       }
@@ -167,8 +171,8 @@ bool read_keywords(const cJSON* obj, FieldSpec* f, bool in_branch, std::string* 
 }  // namespace
 
 bool is_annotation(std::string_view kw) {
-  return kw == "title" || kw == "description" || kw == "examples" || kw == "$comment" ||
-         kw == "deprecated" || kw == "readOnly";
+  return kw == "title" || kw == "description" || kw == "examples" || kw == "$comment" || kw == "deprecated" ||
+         kw == "readOnly";
 }
 
 bool is_upper_snake(std::string_view key) {
@@ -179,8 +183,7 @@ bool is_upper_snake(std::string_view key) {
   return true;
 }
 
-bool parse_field_spec(const std::string& key, const cJSON* prop, FieldSpec* f,
-                      std::string* err) {
+bool parse_field_spec(const std::string& key, const cJSON* prop, FieldSpec* f, std::string* err) {
   f->key = key;
   if (!is_upper_snake(key)) {
     return *err = "is not an UPPER_SNAKE_CASE name: declare the field as " +
@@ -193,9 +196,12 @@ bool parse_field_spec(const std::string& key, const cJSON* prop, FieldSpec* f,
     // pydantic omits "type" for a Literal of mixed kinds; infer it from the choices.
     std::set<Type> kinds;
     for (const JsonPtr& c : f->choices) {
-      if (cJSON_IsString(c.get())) kinds.insert(Type::kString);
-      else if (cJSON_IsBool(c.get())) kinds.insert(Type::kBoolean);
-      else if (cJSON_IsNumber(c.get())) kinds.insert(Type::kNumber);
+      if (cJSON_IsString(c.get()))
+        kinds.insert(Type::kString);
+      else if (cJSON_IsBool(c.get()))
+        kinds.insert(Type::kBoolean);
+      else if (cJSON_IsNumber(c.get()))
+        kinds.insert(Type::kNumber);
     }
     if (kinds.size() != 1) return *err = "has no \"type\"", false;
     f->type = *kinds.begin();
@@ -203,21 +209,18 @@ bool parse_field_spec(const std::string& key, const cJSON* prop, FieldSpec* f,
   }
   bool numeric = f->type == Type::kInteger || f->type == Type::kNumber;
   if (!numeric && (f->minimum || f->maximum || f->exclusive_minimum || f->exclusive_maximum)) {
-    return *err = std::string("minimum/maximum apply to numbers, not to ") + type_name(f->type),
-           false;
+    return *err = std::string("minimum/maximum apply to numbers, not to ") + type_name(f->type), false;
   }
   if (f->type != Type::kString && (f->min_length || f->max_length || f->pattern)) {
-    return *err = std::string("minLength/maxLength/pattern apply to strings, not to ") +
-                  type_name(f->type),
-           false;
+    return *err = std::string("minLength/maxLength/pattern apply to strings, not to ") + type_name(f->type), false;
   }
   for (const JsonPtr& c : f->choices) {
     bool type_ok = (f->type == Type::kString && cJSON_IsString(c.get())) ||
-                   (f->type == Type::kBoolean && cJSON_IsBool(c.get())) ||
-                   (numeric && cJSON_IsNumber(c.get())) || (f->nullable && cJSON_IsNull(c.get()));
+                   (f->type == Type::kBoolean && cJSON_IsBool(c.get())) || (numeric && cJSON_IsNumber(c.get())) ||
+                   (f->nullable && cJSON_IsNull(c.get()));
     if (!type_ok) {
-      return *err = std::string(f->is_const ? "const" : "enum") + " value " +
-                    describe_json(c.get()) + " is not " + type_name(f->type),
+      return *err = std::string(f->is_const ? "const" : "enum") + " value " + describe_json(c.get()) + " is not " +
+                    type_name(f->type),
              false;
     }
   }

@@ -1,7 +1,6 @@
 // Internal to the schema (schema.cc, schema_field.cc, schema_values.cc): one property's parsed
 // constraints, and the checks that apply them. Not part of the daemon's interface.
-#ifndef OMEGA_SETTINGSD_SCHEMA_FIELD_H
-#define OMEGA_SETTINGSD_SCHEMA_FIELD_H
+#pragma once
 
 #include <memory>
 #include <optional>
@@ -61,5 +60,3 @@ const char* type_name(Type t);  // with its article: "an integer"
 
 }  // namespace schema_internal
 }  // namespace omega::settingsd
-
-#endif  // OMEGA_SETTINGSD_SCHEMA_FIELD_H

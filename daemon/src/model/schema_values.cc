@@ -1,16 +1,16 @@
 // Typing and checking one value against its FieldSpec: .env text coercion ("30" -> 30) and
 // every constraint of the subset. Messages never carry a secret value.
+#include <locale.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <locale.h>
-#include <pthread.h>
-#include <stdlib.h>
 
-#include "model/schema_field.h"
 #include "model/json_tree.h"
+#include "model/schema_field.h"
 #include "utf8.h"
 
 namespace omega::settingsd::schema_internal {
@@ -35,9 +35,8 @@ struct PatternJob {
 void* run_pattern_job(void* arg) {
   auto* job = static_cast<PatternJob*>(arg);
   try {
-    job->result = std::regex_search(job->text.begin(), job->text.end(), *job->re)
-                      ? PatternResult::kMatch
-                      : PatternResult::kNoMatch;
+    job->result = std::regex_search(job->text.begin(), job->text.end(), *job->re) ? PatternResult::kMatch
+                                                                                  : PatternResult::kNoMatch;
   } catch (const std::exception&) {  // regex_error (complexity/stack) or bad_alloc
     job->result = PatternResult::kUnchecked;
   }
@@ -97,9 +96,7 @@ bool json_scalar_equal(const cJSON* a, const cJSON* b) {
 std::string echo(const FieldSpec& f, std::string_view text) {
   return f.secret ? "" : " (got " + quote_for_message(text) + ")";
 }
-std::string echo(const FieldSpec& f, const cJSON* v) {
-  return f.secret ? "" : " (got " + describe_json(v) + ")";
-}
+std::string echo(const FieldSpec& f, const cJSON* v) { return f.secret ? "" : " (got " + describe_json(v) + ")"; }
 
 // Strict text-to-number readers: the whole text must be the number.
 bool parse_integer_text(std::string_view s, double* out) {
@@ -256,19 +253,17 @@ void check_constraints(const FieldSpec& f, const cJSON* v, std::vector<std::stri
     }
     size_t len = utf8_length(s);
     if (f.min_length && len < *f.min_length) {
-      problems->push_back("must be at least " + std::to_string(*f.min_length) +
-                          " characters long");
+      problems->push_back("must be at least " + std::to_string(*f.min_length) + " characters long");
     }
     if (f.max_length && len > *f.max_length) {
-      problems->push_back("must be at most " + std::to_string(*f.max_length) +
-                          " characters long");
+      problems->push_back("must be at most " + std::to_string(*f.max_length) + " characters long");
     }
     if (f.pattern) {
-      PatternResult r = s.size() > kMaxPatternInput ? PatternResult::kUnchecked
-                                                     : pattern_search(*f.pattern, s);
+      PatternResult r = s.size() > kMaxPatternInput ? PatternResult::kUnchecked : pattern_search(*f.pattern, s);
       if (r == PatternResult::kUnchecked) {
-        problems->push_back("could not be checked against its pattern (too long or too "
-                            "complex; at most 4096 bytes)");
+        problems->push_back(
+            "could not be checked against its pattern (too long or too "
+            "complex; at most 4096 bytes)");
       } else if (r == PatternResult::kNoMatch) {
         problems->push_back("must match the pattern " + f.pattern_text + echo(f, s));
       }
@@ -280,8 +275,7 @@ void check_constraints(const FieldSpec& f, const cJSON* v, std::vector<std::stri
     if (!cJSON_IsBool(v)) return problems->push_back("must be a boolean");
   } else {
     if (!cJSON_IsNumber(v) || !std::isfinite(v->valuedouble)) {
-      return problems->push_back(f.type == Type::kInteger ? "must be a finite integer"
-                                                         : "must be a finite number");
+      return problems->push_back(f.type == Type::kInteger ? "must be a finite integer" : "must be a finite number");
     }
     double d = v->valuedouble;
     if (f.type == Type::kInteger) {
@@ -344,8 +338,7 @@ cJSON* coerce_text(const FieldSpec& f, std::string_view text, std::string* probl
     case Type::kBoolean: {
       bool b;
       if (!parse_boolean_text(text, &b)) {
-        return *problem = "must be a boolean (true/false, 1/0, yes/no, on/off)" + echo(f, text),
-               nullptr;
+        return *problem = "must be a boolean (true/false, 1/0, yes/no, on/off)" + echo(f, text), nullptr;
       }
       return cJSON_CreateBool(b);
     }

@@ -2,10 +2,6 @@
 #include "service/dev_mode.h"
 
 #include <arpa/inet.h>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
@@ -13,29 +9,26 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "atomic_file.h"
 #include "digest.h"
 #include "redis_connection.h"
 
-#ifndef OMEGA_EXAMPLES_DIR
-#define OMEGA_EXAMPLES_DIR ""
-#endif
-#ifndef OMEGA_INSTALLED_EXAMPLES_DIR
-#define OMEGA_INSTALLED_EXAMPLES_DIR ""
-#endif
-
 namespace omega::settingsd {
 namespace {
 
-bool exists(const std::string &p) {
+bool exists(const std::string& p) {
   struct stat st;
   return !p.empty() && stat(p.c_str(), &st) == 0;
 }
 
 std::string examples_dir() {
-  const char *candidates[] = {std::getenv("OMEGA_EXAMPLES_DIR"), OMEGA_EXAMPLES_DIR, OMEGA_INSTALLED_EXAMPLES_DIR};
-  for (const char *candidate : candidates)
+  const char* candidates[] = {std::getenv("OMEGA_EXAMPLES_DIR"), OMEGA_EXAMPLES_DIR, OMEGA_INSTALLED_EXAMPLES_DIR};
+  for (const char* candidate : candidates)
     if (candidate && exists(std::string(candidate) + "/omega.env")) return candidate;
   return "";
 }
@@ -47,23 +40,23 @@ int free_loopback_port() {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
   int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) == 0)
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
     port = ntohs(a.sin_port);
   close(fd);
   return port;
 }
 
 std::string find_redis_server() {
-  if (const char *p = std::getenv("OMEGA_REDIS_SERVER")) return p;
-  for (const char *p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"})
+  if (const char* p = std::getenv("OMEGA_REDIS_SERVER")) return p;
+  for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"})
     if (exists(p)) return p;
   return "redis-server";
 }
 
 }  // namespace
 
-bool dev_prepare(Options *opts, DevSession *dev, std::string *error) {
+bool dev_prepare(Options* opts, DevSession* dev, std::string* error) {
   char tmpl[] = "/tmp/omega-settingsd-dev-XXXXXX";
   if (!mkdtemp(tmpl)) {
     *error = std::string("cannot create a scratch directory: ") + std::strerror(errno);
@@ -115,7 +108,7 @@ bool dev_prepare(Options *opts, DevSession *dev, std::string *error) {
       sigprocmask(SIG_SETMASK, &none, nullptr);
       std::string p = std::to_string(port), log = dev->dir + "/redis.log";
       execl(redis.c_str(), redis.c_str(), "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-            "no", "--daemonize", "no", "--dir", dev->dir.c_str(), "--logfile", log.c_str(), (char *)nullptr);
+            "no", "--daemonize", "no", "--dir", dev->dir.c_str(), "--logfile", log.c_str(), (char*)nullptr);
       _exit(127);
     }
     dev->redis_pid = pid;
@@ -138,9 +131,10 @@ bool dev_prepare(Options *opts, DevSession *dev, std::string *error) {
   return true;
 }
 
-void dev_print_banner(const Options &opts, const DevSession &dev, int port) {
-  std::string base = "http://" + (opts.listen_host.find(':') != std::string::npos ? "[" + opts.listen_host + "]" : opts.listen_host) +
-                     ":" + std::to_string(port);
+void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
+  std::string base =
+      "http://" + (opts.listen_host.find(':') != std::string::npos ? "[" + opts.listen_host + "]" : opts.listen_host) +
+      ":" + std::to_string(port);
   std::string token = dev.token.empty() ? "<a token from " + opts.admin_token_file + ">" : dev.token;
   std::printf(
       "\nomega-settingsd (dev mode) is serving on %s\n"
@@ -165,10 +159,10 @@ void dev_print_banner(const Options &opts, const DevSession &dev, int port) {
 }
 
 namespace {
-int remove_entry(const char *path, const struct stat *, int, struct FTW *) { return remove(path); }
+int remove_entry(const char* path, const struct stat*, int, struct FTW*) { return remove(path); }
 }  // namespace
 
-void dev_shutdown(DevSession *dev) {
+void dev_shutdown(DevSession* dev) {
   if (dev->redis_pid > 0) {
     kill(dev->redis_pid, SIGTERM);
     int status;

@@ -3,8 +3,8 @@
 // .env, a fresh admin token, and a banner with the curl commands to try.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 #include "service/options.h"
 
@@ -17,9 +17,9 @@ struct DevSession {
 };
 
 // Fills in what the user did not give. False + *error.
-bool dev_prepare(Options *opts, DevSession *dev, std::string *error);
-void dev_print_banner(const Options &opts, const DevSession &dev, int port);
+bool dev_prepare(Options* opts, DevSession* dev, std::string* error);
+void dev_print_banner(const Options& opts, const DevSession& dev, int port);
 // Stops the private redis-server and removes the scratch directory.
-void dev_shutdown(DevSession *dev);
+void dev_shutdown(DevSession* dev);
 
 }  // namespace omega::settingsd

@@ -3,19 +3,19 @@
 
 #include "failpoint.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 namespace omega::settingsd {
 
 #ifdef OMEGA_FAILPOINTS
 namespace {
 // The action armed for `name` ("kill", "abort", "fail"), or "" when it is not armed.
-std::string armed_action(const char *name) {
-  const char *spec = std::getenv("OMEGA_FAILPOINT");
+std::string armed_action(const char* name) {
+  const char* spec = std::getenv("OMEGA_FAILPOINT");
   if (!spec || !*spec) return "";
   std::string all(spec);
   size_t start = 0;
@@ -35,9 +35,9 @@ std::string armed_action(const char *name) {
   return "";
 }
 
-bool fails(const char *name) { return armed_action(name) == "fail"; }
+bool fails(const char* name) { return armed_action(name) == "fail"; }
 
-void hit(const char *name) {
+void hit(const char* name) {
   std::string action = armed_action(name);
   if (action.empty() || action == "fail") return;
   // Say where we die so a test log explains itself; write(2) is async-signal-safe.

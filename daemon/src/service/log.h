@@ -5,8 +5,8 @@
 
 namespace omega::settingsd {
 
-void log_info(const std::string &message);
-void log_warn(const std::string &message);
-void log_error(const std::string &message);
+void log_info(const std::string& message);
+void log_warn(const std::string& message);
+void log_error(const std::string& message);
 
 }  // namespace omega::settingsd

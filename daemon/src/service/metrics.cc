@@ -9,8 +9,8 @@ namespace {
 const double kBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
 
 // Every outcome is rendered, zero or not, so dashboards and alerts see the series exist.
-const char* const kOutcomes[] = {"applied",   "noop",       "invalid",   "bad_request", "unauthorized", "forbidden",
-                                 "conflict",  "too_large",  "not_found", "unavailable", "error"};
+const char* const kOutcomes[] = {"applied",  "noop",      "invalid",   "bad_request", "unauthorized", "forbidden",
+                                 "conflict", "too_large", "not_found", "unavailable", "error"};
 
 struct Family {
   const char* action;
@@ -96,12 +96,12 @@ std::string Metrics::render(bool audit_up) const {
   }
   header(&out, "omega_settingsd_config_version", "gauge", "Version of the published snapshot.");
   out += "omega_settingsd_config_version " + std::to_string(version_.load()) + "\n";
-  header(&out, "omega_settingsd_publish_seconds", "histogram",
-         "Time to publish a snapshot to Redis (MULTI/EXEC).");
+  header(&out, "omega_settingsd_publish_seconds", "histogram", "Time to publish a snapshot to Redis (MULTI/EXEC).");
   publish_.render("omega_settingsd_publish_seconds", "", &out);
   header(&out, "omega_settingsd_mutation_phase_seconds", "histogram",
          "Time spent in each step of a mutation: validate, watch, sync (audit, mark, .env temp), rename, publish.");
-  for (const auto& [phase, h] : phases_) h.render("omega_settingsd_mutation_phase_seconds", "phase=\"" + phase + "\"", &out);
+  for (const auto& [phase, h] : phases_)
+    h.render("omega_settingsd_mutation_phase_seconds", "phase=\"" + phase + "\"", &out);
   header(&out, "omega_settingsd_redis_up", "gauge", "1 when the last Redis operation succeeded.");
   out += std::string("omega_settingsd_redis_up ") + (redis_up_ ? "1" : "0") + "\n";
   header(&out, "omega_settingsd_write_conflict", "gauge",

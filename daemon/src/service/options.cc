@@ -10,15 +10,15 @@ namespace omega::settingsd {
 namespace {
 
 struct Spec {
-  const char *name;  // flag without "--"
+  const char* name;  // flag without "--"
   bool takes_value;
-  const char *help;
-  std::function<bool(Options *, const std::string &, std::string *)> set;
+  const char* help;
+  std::function<bool(Options*, const std::string&, std::string*)> set;
 };
 
-bool parse_int(const std::string &text, long min, long max, long *out) {
+bool parse_int(const std::string& text, long min, long max, long* out) {
   if (text.empty()) return false;
-  char *end = nullptr;
+  char* end = nullptr;
   errno = 0;
   long v = std::strtol(text.c_str(), &end, 10);
   if (errno || *end || v < min || v > max) return false;
@@ -26,9 +26,8 @@ bool parse_int(const std::string &text, long min, long max, long *out) {
   return true;
 }
 
-std::function<bool(Options *, const std::string &, std::string *)> int_setter(int Options::*field, long min,
-                                                                              long max) {
-  return [=](Options *o, const std::string &v, std::string *err) {
+std::function<bool(Options*, const std::string&, std::string*)> int_setter(int Options::*field, long min, long max) {
+  return [=](Options* o, const std::string& v, std::string* err) {
     long n;
     if (!parse_int(v, min, max, &n)) {
       *err = "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
@@ -39,8 +38,8 @@ std::function<bool(Options *, const std::string &, std::string *)> int_setter(in
   };
 }
 
-std::function<bool(Options *, const std::string &, std::string *)> str_setter(std::string Options::*field) {
-  return [=](Options *o, const std::string &v, std::string *err) {
+std::function<bool(Options*, const std::string&, std::string*)> str_setter(std::string Options::*field) {
+  return [=](Options* o, const std::string& v, std::string* err) {
     if (v.empty()) {
       *err = "must not be empty";
       return false;
@@ -50,7 +49,7 @@ std::function<bool(Options *, const std::string &, std::string *)> str_setter(st
   };
 }
 
-bool split_listen(Options *o, const std::string &v, std::string *err) {
+bool split_listen(Options* o, const std::string& v, std::string* err) {
   size_t colon = v.rfind(':');
   long port;
   if (colon == std::string::npos || colon == 0 || !parse_int(v.substr(colon + 1), 0, 65535, &port)) {
@@ -65,12 +64,12 @@ bool split_listen(Options *o, const std::string &v, std::string *err) {
   return true;
 }
 
-const std::vector<Spec> &specs() {
+const std::vector<Spec>& specs() {
   static const std::vector<Spec> table = {
       {"env", true, "canonical .env file", str_setter(&Options::env_path)},
       {"schema", true, "JSON Schema of the settings", str_setter(&Options::schema_path)},
       {"redis-url", true, "redis://[[user]:password@]host:port/db (default redis://127.0.0.1:6379/0)",
-       [](Options *o, const std::string &v, std::string *err) {
+       [](Options* o, const std::string& v, std::string* err) {
          if (v.rfind("redis://", 0) != 0 && v.rfind("unix://", 0) != 0) {
            *err = "must start with redis:// or unix://";
            return false;
@@ -83,7 +82,7 @@ const std::vector<Spec> &specs() {
       {"allowed-host", true,
        "extra Host header name(s) to serve, comma-separated, repeatable (loopback names and the "
        "--listen host are always allowed; others get 421)",
-       [](Options *o, const std::string &v, std::string *err) {
+       [](Options* o, const std::string& v, std::string* err) {
          size_t start = 0;
          while (start <= v.size()) {
            size_t comma = v.find(',', start);
@@ -107,7 +106,7 @@ const std::vector<Spec> &specs() {
       {"admin-token-file", true, "admin credentials, one `token` or `name:token` per line (>= 32 bytes)",
        str_setter(&Options::admin_token_file)},
       {"read-auth", true, "none | admin: whether GET /config and /config/history need a credential",
-       [](Options *o, const std::string &v, std::string *err) {
+       [](Options* o, const std::string& v, std::string* err) {
          if (v != "none" && v != "admin") {
            *err = "must be none or admin";
            return false;
@@ -118,7 +117,7 @@ const std::vector<Spec> &specs() {
       {"key-prefix", true, "namespace prefix for the Redis keys and channel (default none)",
        str_setter(&Options::key_prefix)},
       {"body-limit", true, "largest request body in bytes (default 65536)",
-       [](Options *o, const std::string &v, std::string *err) {
+       [](Options* o, const std::string& v, std::string* err) {
          long n;
          if (!parse_int(v, 1, 16L << 20, &n)) {
            *err = "must be an integer in [1, 16777216]";
@@ -138,26 +137,27 @@ const std::vector<Spec> &specs() {
        int_setter(&Options::reconcile_interval_ms, 50, 600000)},
       {"threads", true, "HTTP worker threads (default 2)", int_setter(&Options::threads, 1, 64)},
       {"check", false, "validate the .env against the schema and exit (0 = valid)",
-       [](Options *o, const std::string &, std::string *) { return o->check = true; }},
+       [](Options* o, const std::string&, std::string*) { return o->check = true; }},
       {"dev", false, "private redis-server, bundled examples, fresh admin token",
-       [](Options *o, const std::string &, std::string *) { return o->dev = true; }},
-      {"help", false, "this text", [](Options *o, const std::string &, std::string *) { return o->help = true; }},
-      {"version", false, "print the version", [](Options *o, const std::string &, std::string *) { return o->version = true; }},
+       [](Options* o, const std::string&, std::string*) { return o->dev = true; }},
+      {"help", false, "this text", [](Options* o, const std::string&, std::string*) { return o->help = true; }},
+      {"version", false, "print the version",
+       [](Options* o, const std::string&, std::string*) { return o->version = true; }},
   };
   return table;
 }
 
-std::string env_name(const char *flag) {
+std::string env_name(const char* flag) {
   std::string out = "OMEGA_";
-  for (const char *p = flag; *p; ++p) out += *p == '-' ? '_' : char(std::toupper((unsigned char)*p));
+  for (const char* p = flag; *p; ++p) out += *p == '-' ? '_' : char(std::toupper((unsigned char)*p));
   return out;
 }
 
-bool truthy(const std::string &v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
 
 }  // namespace
 
-bool parse_options(int argc, char **argv, Options *out, std::vector<std::string> *errors) {
+bool parse_options(int argc, char** argv, Options* out, std::vector<std::string>* errors) {
   std::vector<bool> from_flag(specs().size(), false);
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -180,7 +180,7 @@ bool parse_options(int argc, char **argv, Options *out, std::vector<std::string>
       errors->push_back("unknown option --" + name + " (see --help)");
       continue;
     }
-    const Spec &s = specs()[idx];
+    const Spec& s = specs()[idx];
     if (s.takes_value && !has_inline) {
       if (i + 1 >= argc) {
         errors->push_back("--" + name + " needs a value");
@@ -196,10 +196,10 @@ bool parse_options(int argc, char **argv, Options *out, std::vector<std::string>
     from_flag[idx] = true;
   }
   for (size_t idx = 0; idx < specs().size(); ++idx) {
-    const Spec &s = specs()[idx];
+    const Spec& s = specs()[idx];
     if (from_flag[idx]) continue;
     std::string var = env_name(s.name);
-    const char *v = std::getenv(var.c_str());
+    const char* v = std::getenv(var.c_str());
     if (!v) continue;
     if (!s.takes_value) {
       if (truthy(v)) s.set(out, "", nullptr);
@@ -219,7 +219,7 @@ std::string usage_text() {
       "       omega-settingsd --dev [--env FILE --schema FILE]\n\n"
       "The single writer of OMEGA settings: validates the canonical .env, publishes it to Redis,\n"
       "serves the admin HTTP API. Every flag can also be set by the environment variable shown.\n\n";
-  for (const Spec &s : specs()) {
+  for (const Spec& s : specs()) {
     std::string flag = std::string("  --") + s.name + (s.takes_value ? " VALUE" : "");
     flag.resize(std::max<size_t>(flag.size() + 1, 30), ' ');
     out += flag + s.help + "  [" + env_name(s.name) + "]\n";
@@ -229,7 +229,7 @@ std::string usage_text() {
 
 std::vector<std::string> option_env_names() {
   std::vector<std::string> out;
-  for (const Spec &s : specs()) out.push_back(env_name(s.name));
+  for (const Spec& s : specs()) out.push_back(env_name(s.name));
   return out;
 }
 

@@ -10,18 +10,18 @@
 namespace omega::settingsd {
 
 struct Options {
-  std::string env_path;          // --env: the canonical .env
-  std::string schema_path;       // --schema: JSON Schema of the settings
+  std::string env_path;     // --env: the canonical .env
+  std::string schema_path;  // --schema: JSON Schema of the settings
   std::string redis_url = "redis://127.0.0.1:6379/0";
   std::string listen = "127.0.0.1:9421";
   std::string listen_host = "127.0.0.1";
   int listen_port = 9421;
-  std::string audit_log;         // default: <env>.audit.jsonl
-  std::string audit_key_file;    // keyed hash of secret values; default: <audit>.key (created)
-  std::string admin_token_file;  // `token` or `name:token` lines
-  std::string read_auth = "none";  // GET /config, /config/history: "none" or "admin"
+  std::string audit_log;                   // default: <env>.audit.jsonl
+  std::string audit_key_file;              // keyed hash of secret values; default: <audit>.key (created)
+  std::string admin_token_file;            // `token` or `name:token` lines
+  std::string read_auth = "none";          // GET /config, /config/history: "none" or "admin"
   std::vector<std::string> allowed_hosts;  // --allowed-host: extra Host names to serve
-  std::string key_prefix;        // namespace: prefixes the Redis key and channel names
+  std::string key_prefix;                  // namespace: prefixes the Redis key and channel names
   size_t body_limit = 64 * 1024;
   int max_connections = 64;
   int per_ip_connections = 16;
@@ -39,7 +39,7 @@ struct Options {
 };
 
 // Parses argv then the environment. Returns false with every problem in *errors.
-bool parse_options(int argc, char **argv, Options *out, std::vector<std::string> *errors);
+bool parse_options(int argc, char** argv, Options* out, std::vector<std::string>* errors);
 
 // The --help text.
 std::string usage_text();

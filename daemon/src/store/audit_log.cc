@@ -1,11 +1,11 @@
 // JSON-lines audit writer with per-record fsync and keyed hashes for secrets.
 #include "store/audit_log.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <sodium.h>
 
@@ -17,7 +17,7 @@
 
 namespace omega::settingsd {
 
-bool AuditLog::open(const std::string &path, const std::string &key_path, std::string *error) {
+bool AuditLog::open(const std::string& path, const std::string& key_path, std::string* error) {
   path_ = path;
   std::string key_text;
   struct stat st;
@@ -32,7 +32,8 @@ bool AuditLog::open(const std::string &path, const std::string &key_path, std::s
     }
   } else {
     randombytes_buf(key_, sizeof key_);
-    if (!fs::write_atomically(key_path, to_hex(key_, sizeof key_) + "\n", {0600, true, "audit_key"}, error)) return false;
+    if (!fs::write_atomically(key_path, to_hex(key_, sizeof key_) + "\n", {0600, true, "audit_key"}, error))
+      return false;
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
@@ -43,14 +44,14 @@ bool AuditLog::open(const std::string &path, const std::string &key_path, std::s
   return true;
 }
 
-std::string AuditLog::secret_hash(const std::string &value) const {
+std::string AuditLog::secret_hash(const std::string& value) const {
   unsigned char out[16];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char *>(value.data()), value.size(), key_,
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(value.data()), value.size(), key_,
                      sizeof key_);
   return "b2:" + to_hex(out, sizeof out);
 }
 
-bool AuditLog::append(const AuditRecord &r, std::string *error) {
+bool AuditLog::append(const AuditRecord& r, std::string* error) {
   JsonPtr rec(cJSON_CreateObject());
   cJSON_AddStringToObject(rec.get(), "time", utc_now_rfc3339().c_str());
   cJSON_AddStringToObject(rec.get(), "action", r.action.c_str());
@@ -59,11 +60,11 @@ bool AuditLog::append(const AuditRecord &r, std::string *error) {
   cJSON_AddStringToObject(rec.get(), "source", r.source.c_str());
   cJSON_AddStringToObject(rec.get(), "version_before", std::to_string(r.version_before).c_str());
   cJSON_AddStringToObject(rec.get(), "version_after", std::to_string(r.version_after).c_str());
-  cJSON *diff = cJSON_AddArrayToObject(rec.get(), "diff");
-  for (const AuditChange &c : r.diff) {
-    cJSON *item = cJSON_CreateObject();
+  cJSON* diff = cJSON_AddArrayToObject(rec.get(), "diff");
+  for (const AuditChange& c : r.diff) {
+    cJSON* item = cJSON_CreateObject();
     cJSON_AddStringToObject(item, "key", c.key.c_str());
-    auto put = [&](const char *name, const cJSON *v) {
+    auto put = [&](const char* name, const cJSON* v) {
       if (!v) {
         cJSON_AddNullToObject(item, name);
       } else if (c.secret) {

@@ -19,8 +19,8 @@ namespace omega::settingsd {
 struct AuditChange {
   std::string key;
   bool secret = false;
-  const cJSON *old_value = nullptr;  // nullptr: the key was absent
-  const cJSON *new_value = nullptr;
+  const cJSON* old_value = nullptr;  // nullptr: the key was absent
+  const cJSON* new_value = nullptr;
 };
 
 struct AuditRecord {
@@ -36,13 +36,13 @@ struct AuditRecord {
 class AuditLog {
  public:
   // Opens (creating, mode 0600) the log and loads or creates the hash key. False + *error.
-  bool open(const std::string &path, const std::string &key_path, std::string *error);
+  bool open(const std::string& path, const std::string& key_path, std::string* error);
   // Appends one line and fsyncs. False when it could not be made durable.
-  bool append(const AuditRecord &record, std::string *error);
+  bool append(const AuditRecord& record, std::string* error);
   // The keyed hash used for secret values ("b2:" + hex).
-  std::string secret_hash(const std::string &value) const;
+  std::string secret_hash(const std::string& value) const;
   bool up() const { return up_.load(); }
-  const std::string &path() const { return path_; }
+  const std::string& path() const { return path_; }
 
  private:
   std::mutex mu_;

@@ -82,7 +82,8 @@ PublishStatus Publisher::begin(uint64_t prev_version) {
 void Publisher::abort() { run({{"UNWATCH"}}); }
 
 PublishStatus Publisher::commit(const Publication& p) {
-  std::string meta = wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd");
+  std::string meta =
+      wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd");
   auto replies = run({{"MULTI"},
                       {"SET", names_.config, p.snapshot},
                       {"SET", names_.version, std::to_string(p.version)},

@@ -23,24 +23,17 @@ namespace {
 using Seconds = std::chrono::duration<double>;
 using SteadyClock = std::chrono::steady_clock;
 
-MutationOutcome refused(Refusal why, std::string message, std::vector<Problem> problems = {}) {
-  MutationOutcome out;
-  out.refusal = why;
-  out.message = std::move(message);
-  out.problems = std::move(problems);
-  return out;
-}
-
 }  // namespace
 
 std::optional<MutationOutcome> Writer::check_preconditions_locked(const Preconditions& pre) const {
   if (pre.if_match && *pre.if_match != version_)
-    return refused(Refusal::kStaleIfMatch, "If-Match \"" + std::to_string(*pre.if_match) +
-                                               "\" does not match the current version \"" + std::to_string(version_) +
-                                               "\"");
+    return MutationOutcome::refuse(Refusal::kStaleIfMatch, "If-Match \"" + std::to_string(*pre.if_match) +
+                                                               "\" does not match the current version \"" +
+                                                               std::to_string(version_) + "\"");
   if (pre.expected_version && *pre.expected_version != version_)
-    return refused(Refusal::kStaleExpected, "expected_version " + std::to_string(*pre.expected_version) +
-                                                " is stale: the current version is " + std::to_string(version_));
+    return MutationOutcome::refuse(Refusal::kStaleExpected,
+                                   "expected_version " + std::to_string(*pre.expected_version) +
+                                       " is stale: the current version is " + std::to_string(version_));
   return std::nullopt;
 }
 
@@ -49,8 +42,8 @@ bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, Mutat
   if (m.from_disk) {
     // An operator may have edited the .env by hand: take it as it is, if it is valid.
     if (load_validated_env(schema_, env_path_, next, &problems)) return true;
-    *refusal = refused(Refusal::kInvalidEnvFile, "the .env on disk is invalid; nothing was republished",
-                       std::move(problems));
+    *refusal = MutationOutcome::refuse(Refusal::kInvalidEnvFile, "the .env on disk is invalid; nothing was republished",
+                                       std::move(problems));
     return false;
   }
   // Updates are rendered into the .env this daemon last loaded or wrote; a hand edit since
@@ -58,26 +51,29 @@ bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, Mutat
   std::string on_disk, err;
   if (!fs::read_file(env_path_, &on_disk, &err)) {
     log_error(std::string(m.action) + " refused: " + err);
-    *refusal = refused(Refusal::kStorageError, "the .env cannot be read; nothing was changed");
+    *refusal = MutationOutcome::refuse(Refusal::kStorageError, "the .env cannot be read; nothing was changed");
     return false;
   }
   if (on_disk != current_.text) {
-    *refusal = refused(Refusal::kEnvChangedOnDisk,
-                       "the .env was edited on disk since the daemon loaded it; POST /config/reload first "
-                       "(nothing was changed)");
+    *refusal =
+        MutationOutcome::refuse(Refusal::kEnvChangedOnDisk,
+                                "the .env was edited on disk since the daemon loaded it; POST /config/reload first "
+                                "(nothing was changed)");
     return false;
   }
   std::map<std::string, std::string> values = current_.env.values();
   for (const auto& [k, v] : m.updates) {
-    if (v) values[k] = *v;
-    else values.erase(k);
+    if (v)
+      values[k] = *v;
+    else
+      values.erase(k);
   }
   std::vector<FieldError> field_errors;
   JsonPtr typed(schema_.validate_env(values, &field_errors));
   if (!typed) {
     for (const auto& e : field_errors) problems.push_back({e.key, e.message});
-    *refusal = refused(Refusal::kInvalid, "the resulting settings are invalid; nothing was changed",
-                       std::move(problems));
+    *refusal = MutationOutcome::refuse(Refusal::kInvalid, "the resulting settings are invalid; nothing was changed",
+                                       std::move(problems));
     return false;
   }
   // The rendered file must read back as exactly these values, or it is not written.
@@ -85,7 +81,8 @@ bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, Mutat
       next->env.values() != values) {
     log_error("internal: the rendered .env does not read back as the new values; refusing the " +
               std::string(m.action));
-    *refusal = refused(Refusal::kInternal, "the .env could not be rendered faithfully; nothing was changed");
+    *refusal =
+        MutationOutcome::refuse(Refusal::kInternal, "the .env could not be rendered faithfully; nothing was changed");
     return false;
   }
   return true;
@@ -118,11 +115,11 @@ void Writer::record_audit_and_prepare_locked(const Mutation& m, const ValidatedE
   stores_.publisher->abort();
   if (!audit_ok) {
     log_error(action + " refused: " + audit_err);
-    *out = refused(Refusal::kAuditUnavailable, "the audit log cannot be written; nothing was changed");
+    *out = MutationOutcome::refuse(Refusal::kAuditUnavailable, "the audit log cannot be written; nothing was changed");
   } else {
     log_error(action + " refused: " + (mark_ok ? env_err : "version mark: " + mark_err));
-    *out = refused(Refusal::kStorageError,
-                   "the .env or the version mark could not be written; the .env is unchanged");
+    *out = MutationOutcome::refuse(Refusal::kStorageError,
+                                   "the .env or the version mark could not be written; the .env is unchanged");
   }
 }
 
@@ -145,7 +142,8 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
     return out;
   }
   if (bump && version_ >= wire::kMaxVersion)
-    return refused(Refusal::kVersionExhausted, "the version counter is at its maximum; nothing was changed");
+    return MutationOutcome::refuse(Refusal::kVersionExhausted,
+                                   "the version counter is at its maximum; nothing was changed");
   uint64_t next_version = bump ? version_ + 1 : version_;
   out.changed = bump ? changed_keys(current_.typed.get(), next.typed.get()) : std::vector<std::string>{};
   phase_done("validate");
@@ -156,10 +154,11 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
     stores_.metrics->set_redis_up(begun != PublishStatus::kUnreachable);
     log_warn(action + " refused: Redis: " + stores_.publisher->last_error());
     if (begun == PublishStatus::kConflict)
-      return refused(Refusal::kWriteConflict,
-                     "Redis holds a newer version published by another writer; nothing was changed. "
-                     "Only one writer may run: stop the other one (see docs/daemon.md, \"Second writer\")");
-    return refused(Refusal::kRedisUnavailable, "Redis is not available; nothing was changed");
+      return MutationOutcome::refuse(
+          Refusal::kWriteConflict,
+          "Redis holds a newer version published by another writer; nothing was changed. "
+          "Only one writer may run: stop the other one (see docs/daemon.md, \"Second writer\")");
+    return MutationOutcome::refuse(Refusal::kRedisUnavailable, "Redis is not available; nothing was changed");
   }
   phase_done("watch");
 
@@ -175,7 +174,7 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
       if (!renamed) {
         stores_.publisher->abort();
         log_error(action + " refused: .env: " + err);
-        return refused(Refusal::kStorageError, "the .env could not be replaced; it is unchanged");
+        return MutationOutcome::refuse(Refusal::kStorageError, "the .env could not be replaced; it is unchanged");
       }
       // Renamed, but the directory fsync failed twice: the new .env is in place, so carry on
       // and publish it rather than serve a state that differs from the file, but say so.
@@ -202,8 +201,8 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   out.version = next_version;
   std::string names;
   for (const auto& k : out.changed) names += (names.empty() ? "" : ",") + k;
-  log_info(action + " by " + m.actor.name + " (" + m.actor.request_id + "): version " +
-           std::to_string(next_version) + (names.empty() ? "" : ", changed " + names));
+  log_info(action + " by " + m.actor.name + " (" + m.actor.request_id + "): version " + std::to_string(next_version) +
+           (names.empty() ? "" : ", changed " + names));
   return out;
 }
 

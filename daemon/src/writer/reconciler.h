@@ -13,13 +13,13 @@ class Writer;
 
 class Reconciler {
  public:
-  Reconciler(Writer *writer, int interval_ms) : writer_(writer), interval_ms_(interval_ms) {}
+  Reconciler(Writer* writer, int interval_ms) : writer_(writer), interval_ms_(interval_ms) {}
   ~Reconciler() { stop(); }
   void start();
   void stop();
 
  private:
-  Writer *writer_;
+  Writer* writer_;
   int interval_ms_;
   std::thread thread_;
   std::mutex mu_;

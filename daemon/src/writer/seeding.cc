@@ -36,8 +36,10 @@ PublishStatus Writer::commit_locked(const Publication& p) {
 
 bool Writer::publish_locked(const Publication& p) {
   PublishStatus s = stores_.publisher->begin(p.prev_version);
-  if (s == PublishStatus::kOk) s = commit_locked(p);
-  else stores_.metrics->set_redis_up(s != PublishStatus::kUnreachable);
+  if (s == PublishStatus::kOk)
+    s = commit_locked(p);
+  else
+    stores_.metrics->set_redis_up(s != PublishStatus::kUnreachable);
   if (s != PublishStatus::kOk)
     log_warn("publish of version " + std::to_string(p.version) + " failed: " + stores_.publisher->last_error());
   return s == PublishStatus::kOk;
@@ -84,9 +86,12 @@ void Writer::resync_locked(const char* event, bool force) {
   // Redis is empty, or holds something else: publish the .env as a new version.
   uint64_t next = base + 1;
   std::string epoch;
-  if (!rs.version) epoch = random_hex(8);  // no (valid) version: Redis lost its data (or first seed)
-  else if (!rs.epoch.empty()) epoch = rs.epoch;
-  else epoch = epoch_.empty() ? random_hex(8) : epoch_;
+  if (!rs.version)
+    epoch = random_hex(8);  // no (valid) version: Redis lost its data (or first seed)
+  else if (!rs.epoch.empty())
+    epoch = rs.epoch;
+  else
+    epoch = epoch_.empty() ? random_hex(8) : epoch_;
   JsonPtr before(rs.snapshot ? parse_strict_json(*rs.snapshot, 64, nullptr) : nullptr);
   std::vector<std::string> changed =
       changed_keys(cJSON_IsObject(before.get()) ? before.get() : nullptr, current_.typed.get());

@@ -14,14 +14,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-MutationOutcome refusal(Refusal why, std::string message, std::vector<Problem> problems = {}) {
-  MutationOutcome out;
-  out.refusal = why;
-  out.message = std::move(message);
-  out.problems = std::move(problems);
-  return out;
-}
-
 }  // namespace
 
 Writer::Writer(std::string env_path, const std::string& mark_base, Schema schema, Stores stores,
@@ -93,8 +85,8 @@ MutationOutcome Writer::patch(const PatchRequest& request) {
     if (forbidden_.count(upper(key)))
       forbidden.push_back({key, "admin credentials and writer settings cannot be patched"});
   if (!forbidden.empty())
-    return refusal(Refusal::kForbidden, "the patch names keys that cannot be changed through the API",
-                   std::move(forbidden));
+    return MutationOutcome::refuse(Refusal::kForbidden, "the patch names keys that cannot be changed through the API",
+                                   std::move(forbidden));
 
   // Each value as .env text, every problem collected.
   Mutation m{"patch", "updated", request.actor, request.pre, {}, false};
@@ -110,15 +102,17 @@ MutationOutcome Writer::patch(const PatchRequest& request) {
       m.updates[key] = std::nullopt;
     } else {
       std::string text, why;
-      if (schema_.value_to_env_text(key, value, &text, &why)) m.updates[key] = text;
-      else problems.push_back({key, why});
+      if (schema_.value_to_env_text(key, value, &text, &why))
+        m.updates[key] = text;
+      else
+        problems.push_back({key, why});
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
   // A stale client hears that first: its patch was written against another version.
   if (auto stale = check_preconditions_locked(request.pre)) return *stale;
   if (!problems.empty())
-    return refusal(Refusal::kInvalid, "the patch is invalid; nothing was changed", std::move(problems));
+    return MutationOutcome::refuse(Refusal::kInvalid, "the patch is invalid; nothing was changed", std::move(problems));
   return run_locked(m);
 }
 
@@ -130,8 +124,8 @@ MutationOutcome Writer::reload(const ReloadRequest& request) {
 MutationOutcome Writer::rollback(const RollbackRequest& request) {
   std::optional<HistoryEntry> old = stores_.history->find(request.target);
   if (!old)
-    return refusal(Refusal::kVersionNotFound,
-                   "version " + std::to_string(request.target) + " is not in the history (see GET /config/history)");
+    return MutationOutcome::refuse(Refusal::kVersionNotFound, "version " + std::to_string(request.target) +
+                                                                  " is not in the history (see GET /config/history)");
   std::lock_guard<std::mutex> lock(mu_);
   Mutation m{"rollback", "rollback", request.actor, request.pre, {}, false};
   std::map<std::string, std::string> now = current_.env.values();
