@@ -9,7 +9,7 @@
 set -uo pipefail
 lib=${1:?usage: check_abi.sh LIBRARY SOURCE_DIR}
 src=${2:?usage: check_abi.sh LIBRARY SOURCE_DIR}
-report=$(abidiff --suppressions "$src/abi/public.suppr" --headers-dir2 "$src/include" \
+report=$(abidiff --suppressions "$src/abi/public.suppr" \
   "$src/abi/omega_config.abi" "$lib" 2>&1)
 status=$?
 if [ "$status" -eq 0 ]; then
@@ -17,7 +17,7 @@ if [ "$status" -eq 0 ]; then
   exit 0
 fi
 echo "$report"
-# abidiff's status is a bit field: 4 = the ABI changed, 8 = incompatibly.
+# abidiff's status is a bit field: 4 = the ABI changed, 8 = incompatibly (removed symbols).
 if [ $((status & 8)) -ne 0 ]; then
   echo "abi: INCOMPATIBLE change to the public ABI (abidiff status $status): this breaks every consumer."
 else
