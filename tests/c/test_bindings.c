@@ -45,13 +45,10 @@ static int napplied(void) {
   return n;
 }
 
+static int applied_at_least(void *n) { return napplied() >= *(int *)n; }
+
 static int wait_applied(int n, int timeout_ms) {
-  int64_t deadline = th_now_ms() + timeout_ms;
-  while (napplied() < n) {
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(5);
-  }
-  return 1;
+  return th_wait_until(applied_at_least, &n, timeout_ms);
 }
 
 /* ---- stderr capture ------------------------------------------------------ */
@@ -242,24 +239,36 @@ Test(log_level, custom_key, .init = up, .fini = down) {
 /* ---- the omega_consumer example -------------------------------------------- */
 
 #ifdef OMEGA_CONSUMER_PATH
-static int read_line(FILE *f, char *buf, size_t len, int timeout_ms) {
-  int fd = fileno(f);
-  int64_t deadline = th_now_ms() + timeout_ms;
-  size_t used = 0;
-  while (used + 1 < len) {
+/* Reading one line from a non-blocking pipe. */
+struct line_read {
+  int fd;
+  char *buf;
+  size_t len, used;
+  int eof;
+};
+
+/* Reads what is there; done at a newline, a full buffer or end of file. */
+static int line_done(void *arg) {
+  struct line_read *l = arg;
+  while (l->used + 1 < l->len) {
     char c;
-    ssize_t k = read(fd, &c, 1);
+    ssize_t k = read(l->fd, &c, 1);
     if (k == 1) {
-      if (c == '\n') break;
-      buf[used++] = c;
+      if (c == '\n') return 1;
+      l->buf[l->used++] = c;
       continue;
     }
-    if (k == 0) return 0;
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(5);
+    if (k == 0) l->eof = 1;
+    return l->eof; /* otherwise nothing more yet */
   }
-  buf[used] = 0;
   return 1;
+}
+
+static int read_line(FILE *f, char *buf, size_t len, int timeout_ms) {
+  struct line_read l = {fileno(f), buf, len, 0, 0};
+  int done = th_wait_until(line_done, &l, timeout_ms);
+  buf[l.used] = 0;
+  return done && !l.eof;
 }
 
 Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout = 30) {
@@ -290,14 +299,10 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
   cr_assert_str_eq(line, "log_level=debug");
   kill(pid, SIGTERM);
   int st = 0;
-  int64_t deadline = th_now_ms() + 3000;
-  while (waitpid(pid, &st, WNOHANG) == 0) {
-    if (th_now_ms() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
-      cr_assert_fail("omega_consumer did not exit on SIGTERM");
-    }
-    th_sleep_ms(10);
+  if (!th_wait_child(pid, &st, 3000)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    cr_assert_fail("omega_consumer did not exit on SIGTERM");
   }
   cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
   fclose(f);

@@ -243,13 +243,8 @@ Test(faults, pubsub_killed_then_missed_write_converges) {
   cr_assert(th_recorder_wait_version(&REC, 2, 4000), "did not converge after CLIENT KILL");
   cr_assert_str_eq(th_get(CFG, "A"), "after-kill");
   /* it resubscribed: the next PUBLISH arrives even with a long poll */
-  int64_t deadline = th_now_ms() + 3000;
-  for (;;) {
-    th_cli(&R, out, sizeof out, "PUBSUB", "NUMSUB", "config_channel", NULL);
-    if (strstr(out, "\n1") || th_now_ms() > deadline) break;
-    th_sleep_ms(20);
-  }
-  cr_assert_not_null(strstr(out, "\n1"), "not resubscribed: PUBSUB NUMSUB says %s", out);
+  cr_assert(th_wait_subscribed(&R, "config_channel", out, sizeof out, 3000),
+            "not resubscribed: PUBSUB NUMSUB says %s", out);
 }
 
 Test(faults, message_before_data_converges_by_poll) {
@@ -309,8 +304,7 @@ Test(faults, restart_with_data_lost_reseeded_with_new_epoch) {
   /* the writer re-seeds under a new epoch, at a lower version */
   th_publish_meta(&R, "{\"A\":\"reseeded\",\"B\":7}", 1, "E2");
   cr_assert(th_wait_version(CFG, 1, 5000), "did not converge on the re-seeded snapshot");
-  int64_t deadline = th_now_ms() + 2000;
-  while (th_recorder_count(&REC) < 2 && th_now_ms() < deadline) th_sleep_ms(5);
+  th_recorder_wait_count(&REC, 2, 2000);
   cr_assert_eq(th_recorder_count(&REC), 2);
   th_event e = th_recorder_event(&REC, 1);
   cr_assert_eq(e.version, 1);

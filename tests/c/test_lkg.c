@@ -32,14 +32,13 @@ static omega_cfg_options lkg_opts(void) {
   return o;
 }
 
-static int wait_file(const char *path, int timeout_ms) {
-  int64_t deadline = th_now_ms() + timeout_ms;
+static int file_written(void *path) {
   struct stat sb;
-  while (stat(path, &sb) != 0 || sb.st_size == 0) {
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(10);
-  }
-  return 1;
+  return stat(path, &sb) == 0 && sb.st_size > 0;
+}
+
+static int wait_file(const char *path, int timeout_ms) {
+  return th_wait_until(file_written, (void *)path, timeout_ms);
 }
 
 Test(lkg, redis_down_without_file_is_unavailable) {

@@ -180,6 +180,15 @@ static void diff_keys(const char *a, const char *b, char *out, size_t out_len) {
   free(cb);
 }
 
+/* The last recorded callback was for v60. */
+static int seq_saw_v60(void *arg) {
+  struct seq *q = arg;
+  pthread_mutex_lock(&q->mu);
+  int done = q->n > 0 && q->version[q->n - 1] == 60;
+  pthread_mutex_unlock(&q->mu);
+  return done;
+}
+
 static void seq_free(struct seq *q) {
   for (int i = 0; i < q->n; i++) {
     free(q->content[i]);
@@ -214,14 +223,7 @@ Test(reload, callbacks_in_version_order_with_exact_diffs) {
     if (v % 7 == 0) th_sleep_ms(20);
   }
   cr_assert(th_wait_version(CFG, 60, 5000), "v60 not installed");
-  int64_t deadline = th_now_ms() + 3000;
-  for (;;) {
-    pthread_mutex_lock(&q.mu);
-    int done = q.n > 0 && q.version[q.n - 1] == 60;
-    pthread_mutex_unlock(&q.mu);
-    if (done || th_now_ms() > deadline) break;
-    th_sleep_ms(5);
-  }
+  th_wait_until(seq_saw_v60, &q, 3000); /* asserted below, with the details */
   cr_assert_eq(omega_cfg_off_reload(CFG, tok), OMEGA_OK);
 
   cr_assert_gt(q.n, 0);
@@ -289,8 +291,7 @@ Test(reload, off_reload_from_inside_the_callback) {
   th_recorder_register(&REC, CFG);
   th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
-  int64_t deadline = th_now_ms() + 2000;
-  while (th_recorder_destroyed(&REC) == 0 && th_now_ms() < deadline) th_sleep_ms(5);
+  th_recorder_wait_destroyed(&REC, 2000);
   cr_assert_eq(th_recorder_destroyed(&REC), 1);
   cr_assert_eq(REC.self_off_rc, OMEGA_OK, "off_reload inside returned %d", REC.self_off_rc);
   th_publish(&R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
@@ -314,6 +315,10 @@ static void register_late_cb(int64_t v, const char *const *k, size_t n,
   }
 }
 
+static int late_registration_done(void *done) {
+  return atomic_load((atomic_int *)done) != 0;
+}
+
 Test(reload, on_reload_from_inside_the_callback) {
   static atomic_int done = 0;
   th_recorder_init(&LATE, CFG, "MOD");
@@ -321,8 +326,7 @@ Test(reload, on_reload_from_inside_the_callback) {
   cr_assert_eq(omega_cfg_on_reload(CFG, register_late_cb, &done, NULL, &tok), OMEGA_OK);
   th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_wait_version(CFG, 2, 3000));
-  int64_t deadline = th_now_ms() + 2000;
-  while (atomic_load(&done) == 0 && th_now_ms() < deadline) th_sleep_ms(5);
+  th_wait_until(late_registration_done, &done, 2000);
   cr_assert_eq(atomic_load(&done), 1, "on_reload inside a callback returned %d",
                atomic_load(&done));
   th_publish(&R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);

@@ -15,8 +15,6 @@
 #define NKEYS 50
 #define NREADERS 8
 
-int th_try_publish(th_redis *r, const th_pub *p, char *err, size_t err_len);
-
 static th_redis R;
 static omega_cfg *CFG;
 
