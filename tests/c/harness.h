@@ -216,6 +216,16 @@ int th_recorder_wait_inside(th_recorder *rec, int timeout_ms);
 /* ... until destroy has run. */
 int th_recorder_wait_destroyed(th_recorder *rec, int timeout_ms);
 
+/* ---- suite.c: the shared suite fixture -------------------------------------- */
+
+/* The server and the handle of the suites' .init/.fini: th_suite_redis_up
+ * starts th_R; a suite's own init then seeds it and opens th_CFG as it needs.
+ * th_suite_redis_down closes th_CFG (if opened) and stops th_R. */
+extern th_redis th_R;
+extern omega_cfg *th_CFG;
+void th_suite_redis_up(void);
+void th_suite_redis_down(void);
+
 #ifdef __cplusplus
 }
 #endif
