@@ -1,7 +1,10 @@
 """Every endpoint and its status codes, over real HTTP against the real daemon and Redis."""
 import json
 
-from conftest import ALICE, SECRET_VALUES, Spy, redis_keys
+from helpers import SECRET_VALUES
+from tests.support.daemon import ALICE
+from tests.support.redis_server import redis_keys
+from tests.support.spy import Spy
 
 
 def test_get_config_is_masked_with_etag(daemon):

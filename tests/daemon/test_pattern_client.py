@@ -12,7 +12,9 @@ import time
 import pytest
 import redis as redis_py
 
-from conftest import ALICE, REPO, daemon_binary, free_port
+from tests.support.daemon import ALICE, daemon_binary, env_without_omega
+from tests.support.paths import REPO
+from tests.support.redis_server import free_port
 
 
 def test_plain_redis_client_sees_snapshot_version_and_message(daemon, redis_server):
@@ -55,9 +57,9 @@ def test_ops_cookbook_commands_work(daemon):
 @pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
 def test_dev_mode_is_zero_setup(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMEGA_")}
     proc = subprocess.Popen([daemon_binary(), "--dev", "--listen", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env_without_omega())
     try:
         banner = ""
         while "Ctrl-C" not in banner:

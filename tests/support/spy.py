@@ -1,0 +1,55 @@
+"""A subscriber on the config channel, to see what a writer published."""
+import json
+import time
+import uuid
+
+from tests.support.redis_server import RedisServer
+
+
+class Spy:
+    """A subscriber on the channel, as any reader would have."""
+
+    def __init__(self, redis: RedisServer, channel="config_channel"):
+        self.redis = redis
+        self.channel = channel
+        self.client = redis.client()
+        self.pubsub = self.client.pubsub()
+        self.pubsub.subscribe(channel)
+        while self.pubsub.get_message(timeout=5) is None:
+            pass
+        self.messages = []
+
+    def drain(self):
+        """Everything published up to now: a sentinel published after the daemon's answer
+        arrives after any message the daemon published before answering."""
+        sentinel = "spy-sentinel-" + uuid.uuid4().hex
+        self.redis.client().publish(self.channel, sentinel)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            m = self.pubsub.get_message(timeout=1)
+            if m is None or m["type"] != "message":
+                continue
+            data = m["data"].decode()
+            if data == sentinel:
+                return self.messages
+            if not data.startswith("spy-sentinel-"):
+                self.messages.append(data)
+        raise AssertionError("the spy never saw its own sentinel")
+
+    def wait_for(self, predicate, timeout=20):
+        """The first new message satisfying predicate(json) (for background publications)."""
+        deadline = time.monotonic() + timeout
+        seen = len(self.messages)
+        while time.monotonic() < deadline:
+            self.drain()
+            for raw in self.messages[seen:]:
+                msg = json.loads(raw)
+                if predicate(msg):
+                    return msg
+            seen = len(self.messages)
+            time.sleep(0.05)
+        raise AssertionError(f"no matching message; saw {self.messages}")
+
+    def close(self):
+        self.pubsub.close()
+        self.client.close()
