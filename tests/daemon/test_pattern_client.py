@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 import redis as redis_py
@@ -15,6 +14,7 @@ import redis as redis_py
 from tests.support.daemon import ALICE, daemon_binary, env_without_omega
 from tests.support.paths import REPO
 from tests.support.redis_server import free_port
+from tests.support.waiting import wait_until
 
 
 def test_plain_redis_client_sees_snapshot_version_and_message(daemon, redis_server):
@@ -33,6 +33,13 @@ def test_plain_redis_client_sees_snapshot_version_and_message(daemon, redis_serv
     assert version == payload["version"] == "2"
     assert config["LOG_LEVEL"] == "DEBUG" and config["MONGO_URI"] == "mongodb://mongo:27017"
     assert config["REQUEST_TIMEOUT"] == 30 and isinstance(config["FEATURE_STREAMING"], bool)
+
+
+def answers_ping(redis_url):
+    try:
+        return redis_py.Redis.from_url(redis_url, socket_timeout=1).ping()
+    except redis_py.exceptions.ConnectionError:
+        return False
 
 
 def sh(cmd):
@@ -86,7 +93,4 @@ def test_dev_mode_is_zero_setup(tmp_path):
     assert token not in proc.stderr.read(), "the token is shown once on stdout, never logged"
     assert not os.path.exists(scratch), "the dev scratch directory is removed on exit"
     # The private redis-server stopped with the daemon.
-    with pytest.raises(redis_py.exceptions.ConnectionError):
-        for _ in range(100):
-            redis_py.Redis.from_url(redis_url, socket_timeout=1).ping()
-            time.sleep(0.05)
+    wait_until(lambda: not answers_ping(redis_url), timeout=5, what="the dev redis-server to stop")

@@ -10,12 +10,12 @@ import os
 import pathlib
 import signal
 import subprocess
-import time
 
 import pytest
 
 from tests.support.paths import EXAMPLES, REPO
 from tests.support.redis_server import RedisServer, free_port
+from tests.support.waiting import wait_until
 
 # The daemon suite's default .env, schema (tests/daemon/data) and admin tokens.
 DATA = REPO / "tests" / "daemon" / "data"
@@ -102,16 +102,18 @@ class Daemon:
         return self
 
     def wait_healthy(self):
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"omega-settingsd exited {self.proc.returncode}:\n{self.log()}")
-            try:
-                if self.request("GET", "/healthz", token=None).status == 200:
-                    return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("omega-settingsd did not become healthy:\n" + self.log())
+        try:
+            wait_until(self._healthy, timeout=15, what="omega-settingsd to become healthy")
+        except AssertionError:
+            raise RuntimeError("omega-settingsd did not become healthy:\n" + self.log()) from None
+
+    def _healthy(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"omega-settingsd exited {self.proc.returncode}:\n{self.log()}")
+        try:
+            return self.request("GET", "/healthz", token=None).status == 200
+        except OSError:
+            return False
 
     def stop(self):
         """SIGTERM and wait; a clean shutdown exits 0 (a sanitizer report would not)."""

@@ -6,10 +6,11 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 
 import pytest
 import redis as redis_py
+
+from tests.support.waiting import wait_until
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -41,14 +42,14 @@ class RedisServer:
         if self.password:
             args += ["--requirepass", self.password]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if self.client().ping():
-                    return self
-            except redis_py.exceptions.ConnectionError:
-                time.sleep(0.02)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
+        wait_until(self._answers_ping, timeout=10, what=f"redis-server to start on port {self.port}")
+        return self
+
+    def _answers_ping(self):
+        try:
+            return self.client().ping()
+        except redis_py.exceptions.ConnectionError:
+            return False
 
     def client(self, **kw) -> redis_py.Redis:
         return redis_py.Redis(host="127.0.0.1", port=self.port, password=self.password,

@@ -4,6 +4,7 @@ import time
 import uuid
 
 from tests.support.redis_server import RedisServer
+from tests.support.waiting import wait_until
 
 
 class Spy:
@@ -38,17 +39,22 @@ class Spy:
 
     def wait_for(self, predicate, timeout=20):
         """The first new message satisfying predicate(json) (for background publications)."""
-        deadline = time.monotonic() + timeout
         seen = len(self.messages)
-        while time.monotonic() < deadline:
+
+        def first_match():
+            nonlocal seen
             self.drain()
             for raw in self.messages[seen:]:
                 msg = json.loads(raw)
                 if predicate(msg):
                     return msg
             seen = len(self.messages)
-            time.sleep(0.05)
-        raise AssertionError(f"no matching message; saw {self.messages}")
+            return None
+
+        try:
+            return wait_until(first_match, timeout=timeout, what="a matching message")
+        except AssertionError:
+            raise AssertionError(f"no matching message; saw {self.messages}") from None
 
     def close(self):
         self.pubsub.close()
