@@ -1,5 +1,5 @@
 /*
- * harness.h — test harness for the libomega_config Criterion suites.
+ * harness.h — the one header of the libomega_config Criterion suites.
  *
  * Starts a private redis-server on a free 127.0.0.1 port (no persistence
  * unless asked, its own temp --dir), stops, pauses (SIGSTOP/SIGCONT) and
@@ -10,6 +10,9 @@
  *
  * Every redis-server child gets PR_SET_PDEATHSIG=SIGKILL, so a test process
  * that crashes or times out never leaves a server behind.
+ *
+ * Each section below names the file that implements it; everything those
+ * files export is declared here (they build with -Wmissing-prototypes).
  */
 #ifndef OMEGA_TEST_HARNESS_H
 #define OMEGA_TEST_HARNESS_H
@@ -25,7 +28,34 @@
 extern "C" {
 #endif
 
-/* ---- redis-server ---------------------------------------------------------- */
+struct redisContext; /* hiredis */
+
+/* ---- util.c: time, waiting, temp dirs, children, threads -------------------- */
+
+int64_t th_now_ms(void);
+void th_sleep_ms(int ms);
+
+/* A condition to wait for: non-zero once it holds. */
+typedef int (*th_predicate)(void *arg);
+/* How often th_wait_until looks again. */
+#define TH_POLL_MS 5
+/* Calls pred(arg) every TH_POLL_MS until it returns non-zero (returns 1) or
+ * timeout_ms have passed (returns 0). pred is called at least once. Every
+ * wait of the harness goes through here. */
+int th_wait_until(th_predicate pred, void *arg, int timeout_ms);
+
+/* Waits for the child pid to exit and reaps it: 1 (and *status when status
+ * != NULL) once it has, 0 if it is still running after timeout_ms. */
+int th_wait_child(pid_t pid, int *status, int timeout_ms);
+
+/* Creates a fresh temp dir (/tmp/omega-ctest-XXXXXX) into buf. */
+void th_mkdtemp(char *buf, size_t len);
+void th_rm_rf(const char *path);
+
+/* Threads of this process now (/proc/self/task). */
+int th_thread_count(void);
+
+/* ---- redis_server.c: a private redis-server, redis-cli ---------------------- */
 
 typedef struct th_redis_opts {
   const char *requirepass;   /* --requirepass */
@@ -66,8 +96,15 @@ void th_redis_resume(th_redis *r); /* SIGCONT */
 int th_cli(th_redis *r, char *out, size_t out_len, const char *arg0, ...);
 /* Pipes script (commands one per line) to one redis-cli connection. */
 int th_cli_script(th_redis *r, char *out, size_t out_len, const char *script);
+/* Waits until `PUBSUB NUMSUB channel` reports one subscriber; the last reply
+ * is left in out (for the failure message). Returns 1, or 0 on timeout. */
+int th_wait_subscribed(th_redis *r, const char *channel, char *out, size_t out_len,
+                       int timeout_ms);
+/* A hiredis connection to the server (AUTH done when it has a password), or
+ * NULL. The caller frees it with redisFree. */
+struct redisContext *th_redis_connect(th_redis *r, int timeout_ms);
 
-/* ---- the writer ------------------------------------------------------------ */
+/* ---- publish.c: the plain writer -------------------------------------------- */
 
 /* Names the writer uses; NULL fields -> the defaults. */
 typedef struct th_names {
@@ -95,6 +132,9 @@ typedef struct th_pub {
 /* Publishes atomically in one MULTI/EXEC through hiredis. Fails the test on
  * a Redis error. */
 void th_publish_ex(th_redis *r, const th_pub *p);
+/* The same without a Criterion assertion, so usable from any thread: returns
+ * 0, or -1 with a message in err. */
+int th_try_publish(th_redis *r, const th_pub *p, char *err, size_t err_len);
 /* The plain writer: snapshot + version + PUBLISH, no meta. */
 void th_publish(th_redis *r, const char *json, int64_t version);
 /* The same plus omega:config:meta with the given epoch and the real sha256. */
@@ -105,17 +145,16 @@ void th_sha256_hex(const void *data, size_t len, char out[65]);
 /* Drops the writer connection (it reconnects on the next publish). */
 void th_writer_reset(th_redis *r);
 
-/* ---- waiting on a handle --------------------------------------------------- */
+/* ---- handles.c: handles, status, values ------------------------------------ */
 
-int64_t th_now_ms(void);
-void th_sleep_ms(int ms);
-/* Polls omega_cfg_get_status until version == v (and state == READY when
- * want_ready). Returns 1 on success, 0 on timeout. */
+/* Polls omega_cfg_get_status until version == v (th_wait_version) or
+ * state == state (th_wait_state). Returns 1 on success, 0 on timeout. */
 int th_wait_version(omega_cfg *cfg, int64_t v, int timeout_ms);
 int th_wait_state(omega_cfg *cfg, int state, int timeout_ms);
 /* Fills a status (struct_version set); fails the test if get_status fails. */
 void th_status(omega_cfg *cfg, omega_cfg_status *st);
-/* Opens with the given opts (redis_url defaulted to r->url); asserts OK. */
+/* Opens with the given opts (redis_url defaulted to r->url; opts NULL:
+ * th_fast_opts(r)); asserts OK. */
 omega_cfg *th_open(th_redis *r, omega_cfg_options *opts);
 /* Options with small timeouts suited to tests (poll 200 ms, heartbeat 200 ms,
  * reconnect cap 300 ms, connect/command 500 ms). */
@@ -124,7 +163,7 @@ omega_cfg_options th_fast_opts(th_redis *r);
  * failure, e.g. "<-2>"). */
 const char *th_get(omega_cfg *cfg, const char *key);
 
-/* ---- recording reload callbacks -------------------------------------------- */
+/* ---- recorder.c: recording reload callbacks --------------------------------- */
 
 #define TH_MAX_EVENTS 256
 typedef struct th_event {
@@ -139,7 +178,6 @@ typedef struct th_event {
 
 typedef struct th_recorder {
   void *mu;               /* pthread_mutex_t*, opaque here */
-  void *cv;
   omega_cfg *cfg;         /* for probe_via_cfg; may be NULL */
   const char *probe_key;  /* may be NULL */
   int sleep_ms;           /* sleep inside the callback */
@@ -162,23 +200,31 @@ void th_recorder_cb(int64_t version, const char *const *changed_keys,
 void th_recorder_destroy(void *user_data);
 /* Registers it (asserts OK). */
 void th_recorder_register(th_recorder *rec, omega_cfg *cfg);
-/* Waits until the recorder has seen a callback for version >= v. */
-int th_recorder_wait_version(th_recorder *rec, int64_t v, int timeout_ms);
+/* Reads under the lock. */
 int th_recorder_count(th_recorder *rec);
 /* Copies event i under the lock. */
 th_event th_recorder_event(th_recorder *rec, int i);
 int th_recorder_destroyed(th_recorder *rec);
 int th_recorder_inside(th_recorder *rec);
 int th_recorder_finished(th_recorder *rec);
-/* Waits until a callback is running right now. */
+/* Waits (1, or 0 on timeout) until a callback for version >= v has returned, */
+int th_recorder_wait_version(th_recorder *rec, int64_t v, int timeout_ms);
+/* ... until at least n callbacks have started, */
+int th_recorder_wait_count(th_recorder *rec, int n, int timeout_ms);
+/* ... until a callback is running right now, */
 int th_recorder_wait_inside(th_recorder *rec, int timeout_ms);
+/* ... until destroy has run. */
+int th_recorder_wait_destroyed(th_recorder *rec, int timeout_ms);
 
-/* Threads of this process now (/proc/self/task). */
-int th_thread_count(void);
+/* ---- suite.c: the shared suite fixture -------------------------------------- */
 
-/* Creates a fresh temp dir (/tmp/omega-ctest-XXXXXX) into buf. */
-void th_mkdtemp(char *buf, size_t len);
-void th_rm_rf(const char *path);
+/* The server and the handle of the suites' .init/.fini: th_suite_redis_up
+ * starts th_R; a suite's own init then seeds it and opens th_CFG as it needs.
+ * th_suite_redis_down closes th_CFG (if opened) and stops th_R. */
+extern th_redis th_R;
+extern omega_cfg *th_CFG;
+void th_suite_redis_up(void);
+void th_suite_redis_down(void);
 
 #ifdef __cplusplus
 }

@@ -6,20 +6,11 @@
 
 #include "harness.h"
 
-static th_redis R;
-static omega_cfg *CFG;
-
+/* For the tests that need a handle (not every test here does). */
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish(&R, "{\"NAME\":\"omega\",\"TIMEOUT\":30}", 1);
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
-}
-
-static void down(void) {
-  omega_cfg_close(CFG);
-  CFG = NULL;
-  th_redis_stop(&R);
+  th_suite_redis_up();
+  th_publish(&th_R, "{\"NAME\":\"omega\",\"TIMEOUT\":30}", 1);
+  th_CFG = th_open(&th_R, NULL);
 }
 
 TestSuite(args, .timeout = 20);
@@ -212,54 +203,54 @@ Test(args, close_null_is_noop) {
 
 /* ---- reads ----------------------------------------------------------------- */
 
-Test(args, get_invalid, .init = up, .fini = down) {
+Test(args, get_invalid, .init = up, .fini = th_suite_redis_down) {
   char buf[16];
   size_t len = 99;
   cr_assert_eq(omega_cfg_get(NULL, "NAME", buf, sizeof buf, &len), OMEGA_E_INVALID_ARG);
   cr_assert_gt(strlen(omega_last_error()), 0);
-  cr_assert_eq(omega_cfg_get(CFG, NULL, buf, sizeof buf, &len), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get(th_CFG, NULL, buf, sizeof buf, &len), OMEGA_E_INVALID_ARG);
   /* NULL buf with a non-zero length is a caller bug */
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", NULL, 8, &len), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", NULL, 8, &len), OMEGA_E_INVALID_ARG);
   /* ... but out_len is optional */
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", buf, sizeof buf, NULL), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", buf, sizeof buf, NULL), OMEGA_OK);
   cr_assert_str_eq(buf, "omega");
-  cr_assert_eq(omega_cfg_get(CFG, "NO_SUCH_KEY", buf, sizeof buf, &len),
+  cr_assert_eq(omega_cfg_get(th_CFG, "NO_SUCH_KEY", buf, sizeof buf, &len),
                OMEGA_E_NOT_FOUND);
   cr_assert_gt(strlen(omega_last_error()), 0);
 }
 
-Test(args, typed_get_invalid, .init = up, .fini = down) {
+Test(args, typed_get_invalid, .init = up, .fini = th_suite_redis_down) {
   int64_t i = 0;
   double d = 0;
   int b = 0;
   cr_assert_eq(omega_cfg_get_int64(NULL, "TIMEOUT", &i), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_int64(CFG, NULL, &i), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, NULL, &i), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_cfg_get_double(NULL, "TIMEOUT", &d), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_double(CFG, NULL, &d), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_double(CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, NULL, &d), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_cfg_get_bool(NULL, "TIMEOUT", &b), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_bool(CFG, NULL, &b), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_bool(CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "TIMEOUT", &i), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_bool(th_CFG, NULL, &b), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_bool(th_CFG, "TIMEOUT", NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "TIMEOUT", &i), OMEGA_OK);
   cr_assert_eq(i, 30);
 }
 
-Test(args, require_invalid, .init = up, .fini = down) {
+Test(args, require_invalid, .init = up, .fini = th_suite_redis_down) {
   const char *keys[] = {"NAME", NULL};
   cr_assert_eq(omega_cfg_require(NULL, keys, 1), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_require(CFG, NULL, 2), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_require(th_CFG, NULL, 2), OMEGA_E_INVALID_ARG);
   /* a NULL key inside the array */
-  cr_assert_eq(omega_cfg_require(CFG, keys, 2), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_require(th_CFG, keys, 2), OMEGA_E_INVALID_ARG);
   /* nothing to require is fine */
-  cr_assert_eq(omega_cfg_require(CFG, keys, 0), OMEGA_OK);
-  cr_assert_eq(omega_cfg_require(CFG, keys, 1), OMEGA_OK);
+  cr_assert_eq(omega_cfg_require(th_CFG, keys, 0), OMEGA_OK);
+  cr_assert_eq(omega_cfg_require(th_CFG, keys, 1), OMEGA_OK);
 }
 
-Test(args, snapshot_invalid, .init = up, .fini = down) {
+Test(args, snapshot_invalid, .init = up, .fini = th_suite_redis_down) {
   omega_snapshot *s = NULL;
   cr_assert_eq(omega_cfg_snapshot(NULL, &s), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_snapshot(CFG, NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, NULL), OMEGA_E_INVALID_ARG);
 
   /* NULL snapshot: documented sentinel answers */
   cr_assert_eq(omega_snapshot_version(NULL), -1);
@@ -280,7 +271,7 @@ Test(args, snapshot_invalid, .init = up, .fini = down) {
   cr_assert_eq(omega_snapshot_type(NULL, "NAME", &t), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_snapshot_entry(NULL, 0, &k, &v, &t), OMEGA_E_INVALID_ARG);
 
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   cr_assert_not_null(s);
   cr_assert_eq(omega_snapshot_get(s, NULL, &v, &len), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_snapshot_get(s, "NAME", NULL, &len), OMEGA_E_INVALID_ARG);
@@ -321,44 +312,44 @@ static void count_destroy(void *ud) {
   destroyed++;
 }
 
-Test(args, callbacks_invalid, .init = up, .fini = down) {
+Test(args, callbacks_invalid, .init = up, .fini = th_suite_redis_down) {
   uint64_t tok = 0;
   cr_assert_eq(omega_cfg_on_reload(NULL, nop_cb, NULL, NULL, &tok), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_on_reload(CFG, NULL, NULL, NULL, &tok), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_on_reload(CFG, nop_cb, NULL, NULL, NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, NULL, NULL, NULL, &tok), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, nop_cb, NULL, NULL, NULL), OMEGA_E_INVALID_ARG);
 
   cr_assert_eq(omega_cfg_off_reload(NULL, 1), OMEGA_E_INVALID_ARG);
-  int rc = omega_cfg_off_reload(CFG, 0);
+  int rc = omega_cfg_off_reload(th_CFG, 0);
   cr_assert(rc == OMEGA_E_NO_SUCH_TOKEN || rc == OMEGA_E_INVALID_ARG,
             "off_reload(0) returned %d", rc);
-  cr_assert_eq(omega_cfg_off_reload(CFG, 123456789), OMEGA_E_NO_SUCH_TOKEN);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, 123456789), OMEGA_E_NO_SUCH_TOKEN);
 
   destroyed = 0;
-  cr_assert_eq(omega_cfg_on_reload(CFG, nop_cb, NULL, count_destroy, &tok), OMEGA_OK);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, nop_cb, NULL, count_destroy, &tok), OMEGA_OK);
   cr_assert_neq(tok, 0);
   uint64_t tok2 = 0;
-  cr_assert_eq(omega_cfg_on_reload(CFG, nop_cb, NULL, NULL, &tok2), OMEGA_OK);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, nop_cb, NULL, NULL, &tok2), OMEGA_OK);
   cr_assert_neq(tok2, 0);
   cr_assert_neq(tok, tok2, "two registrations share a token");
-  cr_assert_eq(omega_cfg_off_reload(CFG, tok), OMEGA_OK);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, tok), OMEGA_OK);
   cr_assert_eq(destroyed, 1);
   /* a second off_reload of the same token: unknown now; no second destroy */
-  cr_assert_eq(omega_cfg_off_reload(CFG, tok), OMEGA_E_NO_SUCH_TOKEN);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, tok), OMEGA_E_NO_SUCH_TOKEN);
   cr_assert_eq(destroyed, 1);
-  cr_assert_eq(omega_cfg_off_reload(CFG, tok2), OMEGA_OK); /* NULL destroy is fine */
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, tok2), OMEGA_OK); /* NULL destroy is fine */
 }
 
-Test(args, status_invalid, .init = up, .fini = down) {
+Test(args, status_invalid, .init = up, .fini = th_suite_redis_down) {
   omega_cfg_status st = OMEGA_CFG_STATUS_INIT;
   cr_assert_eq(omega_cfg_get_status(NULL, &st), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_cfg_get_status(CFG, NULL), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_status(th_CFG, NULL), OMEGA_E_INVALID_ARG);
   omega_cfg_status bad = OMEGA_CFG_STATUS_INIT;
   bad.struct_version = 0;
-  cr_assert_eq(omega_cfg_get_status(CFG, &bad), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_status(th_CFG, &bad), OMEGA_E_INVALID_ARG);
   bad.struct_version = 999;
-  cr_assert_eq(omega_cfg_get_status(CFG, &bad), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_cfg_get_status(th_CFG, &bad), OMEGA_E_INVALID_ARG);
 
-  cr_assert_eq(omega_cfg_get_status(CFG, &st), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_status(th_CFG, &st), OMEGA_OK);
   cr_assert_eq(st.struct_version, OMEGA_CFG_STATUS_VERSION);
   cr_assert_eq(st.state, OMEGA_STATE_READY);
   cr_assert_eq(st.version, 1);

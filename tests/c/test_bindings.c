@@ -15,9 +15,6 @@
 #include "harness.h"
 #include "omega_log_level.h"
 
-static th_redis R;
-static omega_cfg *CFG;
-
 /* ---- apply recorder ---------------------------------------------------- */
 
 #define MAXA 64
@@ -45,13 +42,10 @@ static int napplied(void) {
   return n;
 }
 
+static int applied_at_least(void *n) { return napplied() >= *(int *)n; }
+
 static int wait_applied(int n, int timeout_ms) {
-  int64_t deadline = th_now_ms() + timeout_ms;
-  while (napplied() < n) {
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(5);
-  }
-  return 1;
+  return th_wait_until(applied_at_least, &n, timeout_ms);
 }
 
 /* ---- stderr capture ------------------------------------------------------ */
@@ -60,7 +54,7 @@ static char ERRFILE[320];
 static int saved_stderr = -1;
 
 static void capture_stderr(void) {
-  snprintf(ERRFILE, sizeof ERRFILE, "%s/stderr.txt", R.dir);
+  snprintf(ERRFILE, sizeof ERRFILE, "%s/stderr.txt", th_R.dir);
   fflush(stderr);
   saved_stderr = dup(2);
   int fd = open(ERRFILE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -89,18 +83,15 @@ static void restore_stderr(void) {
 }
 
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish(&R, "{\"LOG_LEVEL\":\"warning\",\"OTHER\":1,\"HTTP_LOG_LEVEL\":\"3\"}", 1);
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
+  th_suite_redis_up();
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"warning\",\"OTHER\":1,\"HTTP_LOG_LEVEL\":\"3\"}", 1);
+  th_CFG = th_open(&th_R, NULL);
   n_applied = 0;
 }
 
 static void down(void) {
-  restore_stderr();
-  omega_cfg_close(CFG);
-  CFG = NULL;
-  th_redis_stop(&R);
+  restore_stderr(); /* a failed assertion may have left it captured */
+  th_suite_redis_down();
 }
 
 TestSuite(log_level, .timeout = 30);
@@ -144,8 +135,8 @@ Test(log_level, watch_applies_now_and_on_changes, .init = up, .fini = down) {
   int ud = 0;
   uint64_t tok = 0;
   cr_assert_eq(omega_log_level_watch(NULL, rec_apply, &ud, &tok), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_log_level_watch(CFG, NULL, &ud, &tok), OMEGA_E_INVALID_ARG);
-  cr_assert_eq(omega_log_level_watch(CFG, rec_apply, &ud, &tok), OMEGA_OK);
+  cr_assert_eq(omega_log_level_watch(th_CFG, NULL, &ud, &tok), OMEGA_E_INVALID_ARG);
+  cr_assert_eq(omega_log_level_watch(th_CFG, rec_apply, &ud, &tok), OMEGA_OK);
   cr_assert_neq(tok, 0);
   /* applied now, before watch returns */
   cr_assert_eq(napplied(), 1);
@@ -153,27 +144,27 @@ Test(log_level, watch_applies_now_and_on_changes, .init = up, .fini = down) {
   cr_assert_str_eq(applied_name[0], "warning");
   cr_assert_eq(applied_ud[0], &ud);
 
-  th_publish(&R, "{\"LOG_LEVEL\":\"DEBUG\",\"OTHER\":1}", 2);
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"DEBUG\",\"OTHER\":1}", 2);
   cr_assert(wait_applied(2, 3000), "change to DEBUG not applied");
   cr_assert_eq(applied[1], LOG_DEBUG);
   cr_assert_str_eq(applied_name[1], "debug");
 
   /* unrelated change: nothing applied */
-  th_publish(&R, "{\"LOG_LEVEL\":\"DEBUG\",\"OTHER\":2}", 3);
-  cr_assert(th_wait_version(CFG, 3, 3000));
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"DEBUG\",\"OTHER\":2}", 3);
+  cr_assert(th_wait_version(th_CFG, 3, 3000));
   th_sleep_ms(100);
   cr_assert_eq(napplied(), 2);
 
   /* a number */
-  th_publish(&R, "{\"LOG_LEVEL\":3,\"OTHER\":2}", 4);
+  th_publish(&th_R, "{\"LOG_LEVEL\":3,\"OTHER\":2}", 4);
   cr_assert(wait_applied(3, 3000));
   cr_assert_eq(applied[2], LOG_ERR);
   cr_assert_str_eq(applied_name[2], "err");
 
   /* invalid: keeps the previous level, says so on stderr */
   capture_stderr();
-  th_publish(&R, "{\"LOG_LEVEL\":\"loud\",\"OTHER\":2}", 5);
-  cr_assert(th_wait_version(CFG, 5, 3000));
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"loud\",\"OTHER\":2}", 5);
+  cr_assert(th_wait_version(th_CFG, 5, 3000));
   th_sleep_ms(100);
   char err[1024];
   captured(err, sizeof err);
@@ -183,25 +174,25 @@ Test(log_level, watch_applies_now_and_on_changes, .init = up, .fini = down) {
   cr_assert_not_null(strstr(err, "keeping err"), "stderr: %s", err);
 
   /* back to valid */
-  th_publish(&R, "{\"LOG_LEVEL\":\"info\",\"OTHER\":2}", 6);
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"info\",\"OTHER\":2}", 6);
   cr_assert(wait_applied(4, 3000));
   cr_assert_eq(applied[3], LOG_INFO);
 
   /* unwatch: no more applies */
-  cr_assert_eq(omega_log_level_unwatch(CFG, tok), OMEGA_OK);
-  th_publish(&R, "{\"LOG_LEVEL\":\"alert\",\"OTHER\":2}", 7);
-  cr_assert(th_wait_version(CFG, 7, 3000));
+  cr_assert_eq(omega_log_level_unwatch(th_CFG, tok), OMEGA_OK);
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"alert\",\"OTHER\":2}", 7);
+  cr_assert(th_wait_version(th_CFG, 7, 3000));
   th_sleep_ms(100);
   cr_assert_eq(napplied(), 4);
-  cr_assert_eq(omega_log_level_unwatch(CFG, tok), OMEGA_E_NO_SUCH_TOKEN);
+  cr_assert_eq(omega_log_level_unwatch(th_CFG, tok), OMEGA_E_NO_SUCH_TOKEN);
 }
 
 Test(log_level, removed_keeps_level_and_missing_applies_nothing, .init = up, .fini = down) {
-  cr_assert_eq(omega_log_level_watch(CFG, rec_apply, NULL, NULL), OMEGA_OK);
+  cr_assert_eq(omega_log_level_watch(th_CFG, rec_apply, NULL, NULL), OMEGA_OK);
   cr_assert_eq(napplied(), 1);
   capture_stderr();
-  th_publish(&R, "{\"OTHER\":1}", 2);
-  cr_assert(th_wait_version(CFG, 2, 3000));
+  th_publish(&th_R, "{\"OTHER\":1}", 2);
+  cr_assert(th_wait_version(th_CFG, 2, 3000));
   th_sleep_ms(100);
   char err[1024];
   captured(err, sizeof err);
@@ -213,13 +204,13 @@ Test(log_level, removed_keeps_level_and_missing_applies_nothing, .init = up, .fi
   pthread_mutex_lock(&amu);
   n_applied = 0;
   pthread_mutex_unlock(&amu);
-  omega_cfg_options o = th_fast_opts(&R);
-  omega_cfg *c2 = th_open(&R, &o);
+  omega_cfg_options o = th_fast_opts(&th_R);
+  omega_cfg *c2 = th_open(&th_R, &o);
   cr_assert_eq(omega_log_level_watch(c2, rec_apply, NULL, NULL), OMEGA_OK);
   cr_assert_eq(napplied(), 0);
   /* ... and applies it when it appears */
-  th_publish(&R, "{\"OTHER\":1,\"LOG_LEVEL\":\"crit\"}", 3);
-  cr_assert(wait_applied(2, 3000)); /* CFG's watcher and c2's */
+  th_publish(&th_R, "{\"OTHER\":1,\"LOG_LEVEL\":\"crit\"}", 3);
+  cr_assert(wait_applied(2, 3000)); /* th_CFG's watcher and c2's */
   pthread_mutex_lock(&amu);
   cr_assert_eq(applied[0], LOG_CRIT);
   cr_assert_eq(applied[1], LOG_CRIT);
@@ -230,11 +221,11 @@ Test(log_level, removed_keeps_level_and_missing_applies_nothing, .init = up, .fi
 
 Test(log_level, custom_key, .init = up, .fini = down) {
   uint64_t tok;
-  cr_assert_eq(omega_log_level_watch_key(CFG, "http_log_level", rec_apply, NULL, &tok),
+  cr_assert_eq(omega_log_level_watch_key(th_CFG, "http_log_level", rec_apply, NULL, &tok),
                OMEGA_OK);
   cr_assert_eq(napplied(), 1);
   cr_assert_eq(applied[0], LOG_ERR);
-  th_publish(&R, "{\"LOG_LEVEL\":\"warning\",\"HTTP_LOG_LEVEL\":\"notice\"}", 2);
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"warning\",\"HTTP_LOG_LEVEL\":\"notice\"}", 2);
   cr_assert(wait_applied(2, 3000));
   cr_assert_eq(applied[1], LOG_NOTICE);
 }
@@ -242,24 +233,36 @@ Test(log_level, custom_key, .init = up, .fini = down) {
 /* ---- the omega_consumer example -------------------------------------------- */
 
 #ifdef OMEGA_CONSUMER_PATH
-static int read_line(FILE *f, char *buf, size_t len, int timeout_ms) {
-  int fd = fileno(f);
-  int64_t deadline = th_now_ms() + timeout_ms;
-  size_t used = 0;
-  while (used + 1 < len) {
+/* Reading one line from a non-blocking pipe. */
+struct line_read {
+  int fd;
+  char *buf;
+  size_t len, used;
+  int eof;
+};
+
+/* Reads what is there; done at a newline, a full buffer or end of file. */
+static int line_done(void *arg) {
+  struct line_read *l = arg;
+  while (l->used + 1 < l->len) {
     char c;
-    ssize_t k = read(fd, &c, 1);
+    ssize_t k = read(l->fd, &c, 1);
     if (k == 1) {
-      if (c == '\n') break;
-      buf[used++] = c;
+      if (c == '\n') return 1;
+      l->buf[l->used++] = c;
       continue;
     }
-    if (k == 0) return 0;
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(5);
+    if (k == 0) l->eof = 1;
+    return l->eof; /* otherwise nothing more yet */
   }
-  buf[used] = 0;
   return 1;
+}
+
+static int read_line(FILE *f, char *buf, size_t len, int timeout_ms) {
+  struct line_read l = {fileno(f), buf, len, 0, 0};
+  int done = th_wait_until(line_done, &l, timeout_ms);
+  buf[l.used] = 0;
+  return done && !l.eof;
 }
 
 Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout = 30) {
@@ -274,7 +277,7 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
     close(pfd[1]);
     int dn = open("/dev/null", O_WRONLY);
     dup2(dn, 2);
-    execl(OMEGA_CONSUMER_PATH, "omega_consumer", "-u", R.url, "log_level", (char *)NULL);
+    execl(OMEGA_CONSUMER_PATH, "omega_consumer", "-u", th_R.url, "log_level", (char *)NULL);
     _exit(127);
   }
   close(pfd[1]);
@@ -283,21 +286,17 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
   cr_assert(read_line(f, line, sizeof line, 5000), "no output");
   cr_assert_str_eq(line, "log_level=warning");
   th_sleep_ms(100);
-  th_publish(&R, "{\"LOG_LEVEL\":\"debug\",\"NEW\":1}", 2);
+  th_publish(&th_R, "{\"LOG_LEVEL\":\"debug\",\"NEW\":1}", 2);
   cr_assert(read_line(f, line, sizeof line, 5000));
   cr_assert_str_eq(line, "reload version=2 changed=HTTP_LOG_LEVEL,LOG_LEVEL,NEW,OTHER");
   cr_assert(read_line(f, line, sizeof line, 5000));
   cr_assert_str_eq(line, "log_level=debug");
   kill(pid, SIGTERM);
   int st = 0;
-  int64_t deadline = th_now_ms() + 3000;
-  while (waitpid(pid, &st, WNOHANG) == 0) {
-    if (th_now_ms() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
-      cr_assert_fail("omega_consumer did not exit on SIGTERM");
-    }
-    th_sleep_ms(10);
+  if (!th_wait_child(pid, &st, 3000)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    cr_assert_fail("omega_consumer did not exit on SIGTERM");
   }
   cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
   fclose(f);
@@ -306,7 +305,7 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
 Test(consumer, once_and_missing_key, .init = up, .fini = down, .timeout = 30) {
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "'%s' -u '%s' --once NOPE_KEY >/dev/null 2>&1", OMEGA_CONSUMER_PATH,
-           R.url);
+           th_R.url);
   int st = system(cmd);
   cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "missing key: status %d", st);
   snprintf(cmd, sizeof cmd, "'%s' -u 'redis://127.0.0.1:1/0' --once X >/dev/null 2>&1",

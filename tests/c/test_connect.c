@@ -314,14 +314,8 @@ Test(connect, reconnect_reapplies_auth_select_and_subscribe) {
     th_cli(&r, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
     th_cli(&r, out, sizeof out, "CLIENT", "KILL", "TYPE", "normal", NULL);
     th_writer_reset(&r);
-    /* wait until it is subscribed again */
-    int64_t deadline = th_now_ms() + 5000;
-    for (;;) {
-      th_cli(&r, out, sizeof out, "PUBSUB", "NUMSUB", "config_channel", NULL);
-      if (strstr(out, "\n1") || th_now_ms() > deadline) break;
-      th_sleep_ms(20);
-    }
-    cr_assert_not_null(strstr(out, "\n1"), "round %d: not resubscribed (%s)", round, out);
+    cr_assert(th_wait_subscribed(&r, "config_channel", out, sizeof out, 5000),
+              "round %d: not resubscribed (%s)", round, out);
     char js[64];
     snprintf(js, sizeof js, "{\"WHERE\":\"db5-v%d\"}", round);
     p.json = js;

@@ -10,25 +10,22 @@
 
 #define CAP 2048
 
-static th_redis R;
-static omega_cfg *CFG;
+/* A recorder registered on th_CFG, which has a snapshot size cap of CAP. */
 static th_recorder REC;
 
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish(&R, "{\"A\":\"good\",\"B\":2}", 1);
-  omega_cfg_options o = th_fast_opts(&R);
+  th_suite_redis_up();
+  th_publish(&th_R, "{\"A\":\"good\",\"B\":2}", 1);
+  omega_cfg_options o = th_fast_opts(&th_R);
   o.max_snapshot_bytes = CAP;
-  CFG = th_open(&R, &o);
-  th_recorder_init(&REC, CFG, "A");
-  th_recorder_register(&REC, CFG);
+  th_CFG = th_open(&th_R, &o);
+  th_recorder_init(&REC, th_CFG, "A");
+  th_recorder_register(&REC, th_CFG);
 }
 
 static void down(void) {
-  omega_cfg_close(CFG);
-  CFG = NULL;
+  th_suite_redis_down(); /* closes th_CFG: REC's destroy has run */
   th_recorder_free(&REC);
-  th_redis_stop(&R);
 }
 
 TestSuite(faults, .init = up, .fini = down, .timeout = 30);
@@ -50,13 +47,13 @@ static int icontains(const char *hay, const char *needle) {
  * snapshot recovers. */
 static void expect_rejected(const th_pub *p, const char *const *hints) {
   omega_cfg_status s0, s1;
-  th_status(CFG, &s0);
+  th_status(th_CFG, &s0);
   int cb0 = th_recorder_count(&REC);
-  th_publish_ex(&R, p);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_ERROR, 3000),
+  th_publish_ex(&th_R, p);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000),
             "v%lld (%.60s) was not rejected", (long long)p->version, p->json);
   th_sleep_ms(700); /* several backstop polls see the same bad version */
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.state, OMEGA_STATE_ERROR);
   cr_assert_eq(s1.version, s0.version, "local version moved to a rejected snapshot");
   cr_assert_eq(s1.rejected, s0.rejected + 1, "rejected went %llu -> %llu",
@@ -68,8 +65,8 @@ static void expect_rejected(const th_pub *p, const char *const *hints) {
   for (const char *const *h = hints; *h; h++) hit |= icontains(s1.last_error, *h);
   cr_assert(hit, "last_error does not say why: \"%s\" (expected a word like \"%s\")",
             s1.last_error, hints[0]);
-  cr_assert_str_eq(th_get(CFG, "A"), "good", "last good snapshot not kept");
-  cr_assert_str_eq(th_get(CFG, "B"), "2");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "good", "last good snapshot not kept");
+  cr_assert_str_eq(th_get(th_CFG, "B"), "2");
   cr_assert_eq(th_recorder_count(&REC), cb0, "a callback ran for a rejected snapshot");
   cr_log_info("rejected as expected: %s", s1.last_error);
 
@@ -78,11 +75,11 @@ static void expect_rejected(const th_pub *p, const char *const *hints) {
   snprintf(js, sizeof js, "{\"A\":\"recovered\",\"B\":%lld}", (long long)p->version + 1);
   /* a writer that writes meta keeps writing it (a stale meta would not match) */
   if (p->with_meta)
-    th_publish_meta(&R, js, p->version + 1, p->epoch);
+    th_publish_meta(&th_R, js, p->version + 1, p->epoch);
   else
-    th_publish(&R, js, p->version + 1);
+    th_publish(&th_R, js, p->version + 1);
   cr_assert(th_recorder_wait_version(&REC, p->version + 1, 3000), "no recovery");
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.state, OMEGA_STATE_READY);
   cr_assert_eq(s1.version, p->version + 1);
   th_event e = th_recorder_event(&REC, th_recorder_count(&REC) - 1);
@@ -127,9 +124,9 @@ Test(faults, not_an_object) {
 }
 
 Test(faults, trailing_whitespace_is_fine) {
-  th_publish(&R, "{\"A\":\"ws\",\"B\":3}\n\t ", 2);
-  cr_assert(th_wait_version(CFG, 2, 3000), "trailing whitespace rejected");
-  cr_assert_str_eq(th_get(CFG, "A"), "ws");
+  th_publish(&th_R, "{\"A\":\"ws\",\"B\":3}\n\t ", 2);
+  cr_assert(th_wait_version(th_CFG, 2, 3000), "trailing whitespace rejected");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "ws");
 }
 
 static char *sized_json(size_t total) {
@@ -149,8 +146,8 @@ static char *sized_json(size_t total) {
 Test(faults, size_cap_boundary) {
   /* exactly the cap: accepted */
   char *at = sized_json(CAP);
-  th_publish(&R, at, 2);
-  cr_assert(th_wait_version(CFG, 2, 3000), "a snapshot of exactly max_snapshot_bytes rejected");
+  th_publish(&th_R, at, 2);
+  cr_assert(th_wait_version(th_CFG, 2, 3000), "a snapshot of exactly max_snapshot_bytes rejected");
   free(at);
   /* one byte more: rejected */
   static const char *const h[] = {"size", "large", "bytes", "cap", "max", "limit", NULL};
@@ -159,11 +156,11 @@ Test(faults, size_cap_boundary) {
   p.json = over;
   p.version = 3;
   omega_cfg_status s0;
-  th_status(CFG, &s0);
-  th_publish_ex(&R, &p);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_ERROR, 3000), "oversized snapshot not rejected");
+  th_status(th_CFG, &s0);
+  th_publish_ex(&th_R, &p);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "oversized snapshot not rejected");
   omega_cfg_status s1;
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.version, 2);
   cr_assert_eq(s1.rejected, s0.rejected + 1);
   int hit = 0;
@@ -196,10 +193,10 @@ Test(faults, sha256_mismatch) {
 }
 
 Test(faults, sha256_match_is_accepted) {
-  th_publish_meta(&R, "{\"A\":\"signed\",\"B\":3}", 2, "E1");
+  th_publish_meta(&th_R, "{\"A\":\"signed\",\"B\":3}", 2, "E1");
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_str_eq(st.epoch, "E1");
   cr_assert_eq(st.state, OMEGA_STATE_READY);
 }
@@ -209,12 +206,12 @@ Test(faults, version_not_a_number) {
   p.json = "{\"A\":\"badver\",\"B\":3}";
   p.version = 2;
   p.version_text = "two";
-  th_publish_ex(&R, &p);
+  th_publish_ex(&th_R, &p);
   th_sleep_ms(800);
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 1);
-  cr_assert_str_eq(th_get(CFG, "A"), "good");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "good");
   cr_assert_eq(th_recorder_count(&REC), 0);
 }
 
@@ -225,7 +222,7 @@ Test(faults, write_without_publish_converges_by_poll) {
   p.json = "{\"A\":\"silent\",\"B\":2}";
   p.version = 2;
   p.no_publish = 1;
-  th_publish_ex(&R, &p);
+  th_publish_ex(&th_R, &p);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000), "backstop poll (200 ms) did not converge");
   th_event e = th_recorder_event(&REC, 0);
   cr_assert_str_eq(e.changed, "A");
@@ -233,23 +230,18 @@ Test(faults, write_without_publish_converges_by_poll) {
 
 Test(faults, pubsub_killed_then_missed_write_converges) {
   char out[64];
-  th_cli(&R, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
+  th_cli(&th_R, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
   cr_assert_neq(atoi(out), 0, "no pubsub client was killed (%s): is the reader subscribed?", out);
   th_pub p = {0};
   p.json = "{\"A\":\"after-kill\",\"B\":2}";
   p.version = 2;
   p.no_publish = 1;
-  th_publish_ex(&R, &p);
+  th_publish_ex(&th_R, &p);
   cr_assert(th_recorder_wait_version(&REC, 2, 4000), "did not converge after CLIENT KILL");
-  cr_assert_str_eq(th_get(CFG, "A"), "after-kill");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "after-kill");
   /* it resubscribed: the next PUBLISH arrives even with a long poll */
-  int64_t deadline = th_now_ms() + 3000;
-  for (;;) {
-    th_cli(&R, out, sizeof out, "PUBSUB", "NUMSUB", "config_channel", NULL);
-    if (strstr(out, "\n1") || th_now_ms() > deadline) break;
-    th_sleep_ms(20);
-  }
-  cr_assert_not_null(strstr(out, "\n1"), "not resubscribed: PUBSUB NUMSUB says %s", out);
+  cr_assert(th_wait_subscribed(&th_R, "config_channel", out, sizeof out, 3000),
+            "not resubscribed: PUBSUB NUMSUB says %s", out);
 }
 
 Test(faults, message_before_data_converges_by_poll) {
@@ -257,115 +249,114 @@ Test(faults, message_before_data_converges_by_poll) {
   th_pub m = {0};
   m.version = 2;
   m.publish_only = 1;
-  th_publish_ex(&R, &m);
+  th_publish_ex(&th_R, &m);
   th_sleep_ms(50);
   th_pub p = {0};
   p.json = "{\"A\":\"late-data\",\"B\":2}";
   p.version = 2;
   p.no_publish = 1;
-  th_publish_ex(&R, &p);
-  cr_assert(th_wait_version(CFG, 2, 3000));
-  cr_assert_str_eq(th_get(CFG, "A"), "late-data");
+  th_publish_ex(&th_R, &p);
+  cr_assert(th_wait_version(th_CFG, 2, 3000));
+  cr_assert_str_eq(th_get(th_CFG, "A"), "late-data");
 }
 
 Test(faults, all_clients_killed_converges) {
   char out[64];
-  th_cli(&R, out, sizeof out, "CLIENT", "KILL", "TYPE", "normal", NULL);
-  th_cli(&R, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
-  th_writer_reset(&R);
-  th_publish(&R, "{\"A\":\"after-kill-all\",\"B\":2}", 2);
-  cr_assert(th_wait_version(CFG, 2, 4000));
-  cr_assert_str_eq(th_get(CFG, "A"), "after-kill-all");
+  th_cli(&th_R, out, sizeof out, "CLIENT", "KILL", "TYPE", "normal", NULL);
+  th_cli(&th_R, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
+  th_writer_reset(&th_R);
+  th_publish(&th_R, "{\"A\":\"after-kill-all\",\"B\":2}", 2);
+  cr_assert(th_wait_version(th_CFG, 2, 4000));
+  cr_assert_str_eq(th_get(th_CFG, "A"), "after-kill-all");
 }
 
 /* ---- Redis restarts, hangs and partitions ---------------------------------- */
 
 Test(faults, restart_with_data_kept) {
   char out[32];
-  th_cli(&R, out, sizeof out, "SAVE", NULL);
+  th_cli(&th_R, out, sizeof out, "SAVE", NULL);
   cr_assert_str_eq(out, "OK");
-  th_redis_kill(&R);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_STALE, 3000), "Redis down but not STALE");
-  cr_assert_str_eq(th_get(CFG, "A"), "good", "serves the last good snapshot while down");
+  th_redis_kill(&th_R);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_STALE, 3000), "Redis down but not STALE");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "good", "serves the last good snapshot while down");
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 1);
-  th_redis_start_again(&R);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_READY, 5000), "not READY after Redis came back");
-  th_status(CFG, &st);
+  th_redis_start_again(&th_R);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_READY, 5000), "not READY after Redis came back");
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 1);
   cr_assert_eq(th_recorder_count(&REC), 0, "same data after restart fired a callback");
-  th_publish(&R, "{\"A\":\"after-restart\",\"B\":2}", 2);
+  th_publish(&th_R, "{\"A\":\"after-restart\",\"B\":2}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000), "no reload after reconnect");
 }
 
 Test(faults, restart_with_data_lost_reseeded_with_new_epoch) {
-  th_publish_meta(&R, "{\"A\":\"good\",\"B\":7}", 7, "E1");
+  th_publish_meta(&th_R, "{\"A\":\"good\",\"B\":7}", 7, "E1");
   cr_assert(th_recorder_wait_version(&REC, 7, 3000));
-  th_redis_restart(&R, 0);
+  th_redis_restart(&th_R, 0);
   /* Redis is back, empty: the last good snapshot is still served */
   th_sleep_ms(500);
-  cr_assert_str_eq(th_get(CFG, "B"), "7");
+  cr_assert_str_eq(th_get(th_CFG, "B"), "7");
   /* the writer re-seeds under a new epoch, at a lower version */
-  th_publish_meta(&R, "{\"A\":\"reseeded\",\"B\":7}", 1, "E2");
-  cr_assert(th_wait_version(CFG, 1, 5000), "did not converge on the re-seeded snapshot");
-  int64_t deadline = th_now_ms() + 2000;
-  while (th_recorder_count(&REC) < 2 && th_now_ms() < deadline) th_sleep_ms(5);
+  th_publish_meta(&th_R, "{\"A\":\"reseeded\",\"B\":7}", 1, "E2");
+  cr_assert(th_wait_version(th_CFG, 1, 5000), "did not converge on the re-seeded snapshot");
+  th_recorder_wait_count(&REC, 2, 2000);
   cr_assert_eq(th_recorder_count(&REC), 2);
   th_event e = th_recorder_event(&REC, 1);
   cr_assert_eq(e.version, 1);
   cr_assert_str_eq(e.changed, "A");
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 1);
   cr_assert_str_eq(st.epoch, "E2");
   cr_assert_eq(st.state, OMEGA_STATE_READY);
-  cr_assert_str_eq(th_get(CFG, "A"), "reseeded");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "reseeded");
 }
 
 Test(faults, restart_with_data_lost_plain_writer_reseeds_higher) {
-  th_redis_restart(&R, 0);
+  th_redis_restart(&th_R, 0);
   th_sleep_ms(300);
-  cr_assert_str_eq(th_get(CFG, "A"), "good");
-  th_publish(&R, "{\"A\":\"reseeded\",\"B\":2}", 2);
+  cr_assert_str_eq(th_get(th_CFG, "A"), "good");
+  th_publish(&th_R, "{\"A\":\"reseeded\",\"B\":2}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 5000), "did not converge after data loss");
-  cr_assert_str_eq(th_get(CFG, "A"), "reseeded");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "reseeded");
 }
 
 Test(faults, silent_partition_is_noticed_and_heals) {
-  th_redis_pause(&R);
+  th_redis_pause(&th_R);
   int64_t t0 = th_now_ms();
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_STALE, 4000),
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_STALE, 4000),
             "Redis hung (SIGSTOP) but the handle never went STALE");
   cr_log_info("hung Redis noticed after %lld ms", (long long)(th_now_ms() - t0));
-  cr_assert_str_eq(th_get(CFG, "A"), "good");
+  cr_assert_str_eq(th_get(th_CFG, "A"), "good");
   /* the age of the last sync keeps growing while it is STALE */
   omega_cfg_status s1, s2;
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   th_sleep_ms(300);
-  th_status(CFG, &s2);
+  th_status(th_CFG, &s2);
   cr_assert_eq(s2.state, OMEGA_STATE_STALE);
   cr_assert_geq(s1.ms_since_sync, 0);
   cr_assert_geq(s2.ms_since_sync, s1.ms_since_sync + 250, "ms_since_sync %lld -> %lld",
                 (long long)s1.ms_since_sync, (long long)s2.ms_since_sync);
   cr_assert_eq(s2.version, 1);
-  th_redis_resume(&R);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_READY, 5000), "not READY after SIGCONT");
-  th_publish(&R, "{\"A\":\"healed\",\"B\":2}", 2);
+  th_redis_resume(&th_R);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_READY, 5000), "not READY after SIGCONT");
+  th_publish(&th_R, "{\"A\":\"healed\",\"B\":2}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
 }
 
 Test(faults, close_while_redis_is_stopped_returns_promptly) {
-  omega_cfg_options o = th_fast_opts(&R);
+  omega_cfg_options o = th_fast_opts(&th_R);
   /* defaults for timeouts: close must not wait for them */
   o.connect_timeout_ms = 0;
   o.command_timeout_ms = 0;
   o.heartbeat_ms = 0;
   o.poll_interval_ms = 100;
   int threads_before = th_thread_count();
-  omega_cfg *c = th_open(&R, &o);
+  omega_cfg *c = th_open(&th_R, &o);
   cr_assert_gt(th_thread_count(), threads_before, "no watcher thread?");
-  th_redis_pause(&R);
+  th_redis_pause(&th_R);
   th_sleep_ms(300); /* let the watcher block on the hung server */
   int64_t t0 = th_now_ms();
   omega_cfg_close(c);
@@ -374,17 +365,17 @@ Test(faults, close_while_redis_is_stopped_returns_promptly) {
   cr_assert_lt(dt, 3000, "close took %lld ms while Redis was hung", (long long)dt);
   cr_assert_eq(th_thread_count(), threads_before, "close left %d thread(s) behind",
                th_thread_count() - threads_before);
-  th_redis_resume(&R);
+  th_redis_resume(&th_R);
 }
 
 Test(faults, open_while_redis_is_stopped_is_unavailable) {
-  th_redis_pause(&R);
-  omega_cfg_options o = th_fast_opts(&R);
+  th_redis_pause(&th_R);
+  omega_cfg_options o = th_fast_opts(&th_R);
   omega_cfg *c = (omega_cfg *)0x1;
   int64_t t0 = th_now_ms();
   int rc = omega_cfg_open(&o, &c);
   int64_t dt = th_now_ms() - t0;
-  th_redis_resume(&R);
+  th_redis_resume(&th_R);
   cr_assert_eq(rc, OMEGA_E_UNAVAILABLE, "got %d %s", rc, omega_last_error());
   cr_assert_null(c);
   cr_assert_lt(dt, 4000, "open against a hung Redis took %lld ms", (long long)dt);

@@ -9,41 +9,40 @@
 
 #include "harness.h"
 
-static th_redis R;
+/* th_R, no handle: each test opens its own, with LKG as the file. */
 static char DIR_[256];
 static char LKG[320];
 
 static void up(void) {
-  th_redis_start(&R, NULL);
+  th_suite_redis_up();
   th_mkdtemp(DIR_, sizeof DIR_);
   snprintf(LKG, sizeof LKG, "%s/omega-lkg.json", DIR_);
 }
 
 static void down(void) {
-  th_redis_stop(&R);
+  th_suite_redis_down();
   th_rm_rf(DIR_);
 }
 
 TestSuite(lkg, .init = up, .fini = down, .timeout = 30);
 
 static omega_cfg_options lkg_opts(void) {
-  omega_cfg_options o = th_fast_opts(&R);
+  omega_cfg_options o = th_fast_opts(&th_R);
   o.last_known_good_path = LKG;
   return o;
 }
 
-static int wait_file(const char *path, int timeout_ms) {
-  int64_t deadline = th_now_ms() + timeout_ms;
+static int file_written(void *path) {
   struct stat sb;
-  while (stat(path, &sb) != 0 || sb.st_size == 0) {
-    if (th_now_ms() > deadline) return 0;
-    th_sleep_ms(10);
-  }
-  return 1;
+  return stat(path, &sb) == 0 && sb.st_size > 0;
+}
+
+static int wait_file(const char *path, int timeout_ms) {
+  return th_wait_until(file_written, (void *)path, timeout_ms);
 }
 
 Test(lkg, redis_down_without_file_is_unavailable) {
-  th_redis_kill(&R);
+  th_redis_kill(&th_R);
   omega_cfg_options o = lkg_opts();
   omega_cfg *c = (omega_cfg *)0x1;
   int rc = omega_cfg_open(&o, &c);
@@ -55,9 +54,9 @@ Test(lkg, redis_down_without_file_is_unavailable) {
 
 Test(lkg, file_written_0600_then_used_stale_then_ready) {
   mode_t old = umask(0); /* the file must be 0600 whatever the umask */
-  th_publish_meta(&R, "{\"A\":\"three\",\"N\":5,\"GONE\":\"x\"}", 3, "E1");
+  th_publish_meta(&th_R, "{\"A\":\"three\",\"N\":5,\"GONE\":\"x\"}", 3, "E1");
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&R, &o);
+  omega_cfg *c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000), "last-known-good file not written");
   struct stat sb;
   cr_assert_eq(stat(LKG, &sb), 0);
@@ -65,15 +64,15 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
   cr_assert(S_ISREG(sb.st_mode));
 
   /* a reload updates the file */
-  th_publish_meta(&R, "{\"A\":\"four\",\"N\":5,\"GONE\":\"x\"}", 4, "E1");
+  th_publish_meta(&th_R, "{\"A\":\"four\",\"N\":5,\"GONE\":\"x\"}", 4, "E1");
   cr_assert(th_wait_version(c1, 4, 3000));
   th_sleep_ms(300);
   omega_cfg_close(c1);
   umask(old);
 
   char out[16];
-  th_cli(&R, out, sizeof out, "SAVE", NULL);
-  th_redis_kill(&R);
+  th_cli(&th_R, out, sizeof out, "SAVE", NULL);
+  th_redis_kill(&th_R);
 
   /* Redis is down: opens STALE from the file */
   omega_cfg *c2 = NULL;
@@ -106,7 +105,7 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
   th_recorder_register(&rec, c2);
 
   /* Redis comes back with the same data: READY, nothing changed */
-  th_redis_start_again(&R);
+  th_redis_start_again(&th_R);
   cr_assert(th_wait_state(c2, OMEGA_STATE_READY, 5000), "not READY after Redis came back");
   th_status(c2, &st);
   cr_assert_eq(st.version, 4);
@@ -114,7 +113,7 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
   cr_assert_eq(th_recorder_count(&rec), 0);
 
   /* and then hot reloads as usual, diffed against the file's snapshot */
-  th_publish_meta(&R, "{\"A\":\"five\",\"N\":5}", 5, "E1");
+  th_publish_meta(&th_R, "{\"A\":\"five\",\"N\":5}", 5, "E1");
   cr_assert(th_recorder_wait_version(&rec, 5, 3000));
   th_event e = th_recorder_event(&rec, 0);
   cr_assert_str_eq(e.changed, "A,GONE");
@@ -123,20 +122,20 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
 }
 
 Test(lkg, redis_back_with_newer_data) {
-  th_publish(&R, "{\"A\":\"one\"}", 1);
+  th_publish(&th_R, "{\"A\":\"one\"}", 1);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&R, &o);
+  omega_cfg *c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000));
   th_sleep_ms(100);
   omega_cfg_close(c1);
-  th_redis_kill(&R); /* data lost too */
+  th_redis_kill(&th_R); /* data lost too */
 
   omega_cfg *c2 = NULL;
   cr_assert_eq(omega_cfg_open(&o, &c2), OMEGA_OK, "%s", omega_last_error());
   cr_assert(th_wait_state(c2, OMEGA_STATE_STALE, 100));
   cr_assert_str_eq(th_get(c2, "A"), "one");
-  th_redis_start_again(&R);
-  th_publish(&R, "{\"A\":\"two\"}", 2);
+  th_redis_start_again(&th_R);
+  th_publish(&th_R, "{\"A\":\"two\"}", 2);
   cr_assert(th_wait_version(c2, 2, 5000), "did not converge after starting STALE");
   cr_assert(th_wait_state(c2, OMEGA_STATE_READY, 2000));
   cr_assert_str_eq(th_get(c2, "A"), "two");
@@ -144,14 +143,14 @@ Test(lkg, redis_back_with_newer_data) {
 }
 
 Test(lkg, redis_up_opens_ready_from_redis_not_the_file) {
-  th_publish(&R, "{\"A\":\"old\"}", 1);
+  th_publish(&th_R, "{\"A\":\"old\"}", 1);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&R, &o);
+  omega_cfg *c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000));
   th_sleep_ms(100);
   omega_cfg_close(c1);
-  th_publish(&R, "{\"A\":\"new\"}", 2);
-  omega_cfg *c2 = th_open(&R, &o);
+  th_publish(&th_R, "{\"A\":\"new\"}", 2);
+  omega_cfg *c2 = th_open(&th_R, &o);
   omega_cfg_status st;
   th_status(c2, &st);
   cr_assert_eq(st.state, OMEGA_STATE_READY);
@@ -166,7 +165,7 @@ Test(lkg, corrupt_file_with_redis_down_fails) {
   const char junk[] = "this is not a snapshot {";
   cr_assert(write(fd, junk, sizeof junk - 1) == (ssize_t)(sizeof junk - 1));
   close(fd);
-  th_redis_kill(&R);
+  th_redis_kill(&th_R);
   omega_cfg_options o = lkg_opts();
   omega_cfg *c = (omega_cfg *)0x1;
   int rc = omega_cfg_open(&o, &c);
@@ -176,12 +175,12 @@ Test(lkg, corrupt_file_with_redis_down_fails) {
 }
 
 Test(lkg, unwritable_path_does_not_break_a_live_handle) {
-  th_publish(&R, "{\"A\":\"live\"}", 1);
+  th_publish(&th_R, "{\"A\":\"live\"}", 1);
   omega_cfg_options o = lkg_opts();
   o.last_known_good_path = "/nonexistent-dir-omega/lkg.json";
-  omega_cfg *c = th_open(&R, &o);
+  omega_cfg *c = th_open(&th_R, &o);
   cr_assert_str_eq(th_get(c, "A"), "live");
-  th_publish(&R, "{\"A\":\"live2\"}", 2);
+  th_publish(&th_R, "{\"A\":\"live2\"}", 2);
   cr_assert(th_wait_version(c, 2, 3000));
   omega_cfg_close(c);
 }

@@ -7,9 +7,6 @@
 
 #include "harness.h"
 
-static th_redis R;
-static omega_cfg *CFG;
-
 static const char *SNAP =
     "{"
     "\"REDIS_URL\":\"redis://cache:6379/0\","
@@ -47,23 +44,16 @@ static const char *SNAP =
     "}";
 
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish(&R, SNAP, 7);
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
+  th_suite_redis_up();
+  th_publish(&th_R, SNAP, 7);
+  th_CFG = th_open(&th_R, NULL);
 }
 
-static void down(void) {
-  omega_cfg_close(CFG);
-  CFG = NULL;
-  th_redis_stop(&R);
-}
-
-TestSuite(reads, .init = up, .fini = down, .timeout = 20);
+TestSuite(reads, .init = up, .fini = th_suite_redis_down, .timeout = 20);
 
 Test(reads, opened_ready_with_version) {
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.state, OMEGA_STATE_READY, "state %s", omega_state_name(st.state));
   cr_assert_eq(st.version, 7);
   cr_assert_str_eq(st.epoch, "");
@@ -75,86 +65,86 @@ Test(reads, get_exact_buffer_and_too_small) {
   size_t len = 0;
   /* "omega": 5 bytes + NUL */
   memset(buf, 'X', sizeof buf);
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", buf, 6, &len), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", buf, 6, &len), OMEGA_OK);
   cr_assert_eq(len, 5);
   cr_assert_str_eq(buf, "omega");
   cr_assert_eq(buf[6], 'X', "wrote past buf_len");
 
   len = 0;
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", buf, 5, &len), OMEGA_E_BUFFER_TOO_SMALL);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", buf, 5, &len), OMEGA_E_BUFFER_TOO_SMALL);
   cr_assert_eq(len, 5, "size needed minus one, got %zu", len);
   len = 0;
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", buf, 1, &len), OMEGA_E_BUFFER_TOO_SMALL);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", buf, 1, &len), OMEGA_E_BUFFER_TOO_SMALL);
   cr_assert_eq(len, 5);
 
   /* asking for the size */
   len = 0;
-  cr_assert_eq(omega_cfg_get(CFG, "NAME", NULL, 0, &len), OMEGA_E_BUFFER_TOO_SMALL);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NAME", NULL, 0, &len), OMEGA_E_BUFFER_TOO_SMALL);
   cr_assert_eq(len, 5);
 
   /* an empty value fits in one byte, not in zero */
   len = 99;
-  cr_assert_eq(omega_cfg_get(CFG, "EMPTY", buf, 1, &len), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get(th_CFG, "EMPTY", buf, 1, &len), OMEGA_OK);
   cr_assert_eq(len, 0);
   cr_assert_str_eq(buf, "");
   len = 99;
-  cr_assert_eq(omega_cfg_get(CFG, "EMPTY", NULL, 0, &len), OMEGA_E_BUFFER_TOO_SMALL);
+  cr_assert_eq(omega_cfg_get(th_CFG, "EMPTY", NULL, 0, &len), OMEGA_E_BUFFER_TOO_SMALL);
   cr_assert_eq(len, 0);
 
   /* the buffer-too-small message is for this thread */
-  cr_assert_eq(omega_cfg_get(CFG, "REDIS_URL", buf, 4, &len), OMEGA_E_BUFFER_TOO_SMALL);
+  cr_assert_eq(omega_cfg_get(th_CFG, "REDIS_URL", buf, 4, &len), OMEGA_E_BUFFER_TOO_SMALL);
   cr_assert_eq(len, strlen("redis://cache:6379/0"));
   cr_assert_gt(strlen(omega_last_error()), 0);
 }
 
 Test(reads, value_text_of_each_type) {
-  cr_assert_str_eq(th_get(CFG, "REDIS_URL"), "redis://cache:6379/0");
-  cr_assert_str_eq(th_get(CFG, "TIMEOUT"), "30");
-  cr_assert_str_eq(th_get(CFG, "NEG_INT"), "-17");
-  cr_assert_str_eq(th_get(CFG, "RATIO"), "0.5");
-  cr_assert_str_eq(th_get(CFG, "DEBUG"), "true");
-  cr_assert_str_eq(th_get(CFG, "QUIET"), "false");
+  cr_assert_str_eq(th_get(th_CFG, "REDIS_URL"), "redis://cache:6379/0");
+  cr_assert_str_eq(th_get(th_CFG, "TIMEOUT"), "30");
+  cr_assert_str_eq(th_get(th_CFG, "NEG_INT"), "-17");
+  cr_assert_str_eq(th_get(th_CFG, "RATIO"), "0.5");
+  cr_assert_str_eq(th_get(th_CFG, "DEBUG"), "true");
+  cr_assert_str_eq(th_get(th_CFG, "QUIET"), "false");
   /* nested values as compact JSON text */
-  cr_assert_str_eq(th_get(CFG, "NESTED"), "{\"a\":[1,2],\"b\":\"x\"}");
-  cr_assert_str_eq(th_get(CFG, "LIST"), "[1,2,3]");
+  cr_assert_str_eq(th_get(th_CFG, "NESTED"), "{\"a\":[1,2],\"b\":\"x\"}");
+  cr_assert_str_eq(th_get(th_CFG, "LIST"), "[1,2,3]");
   /* strings unquoted and unescaped */
-  cr_assert_str_eq(th_get(CFG, "QUOTED"), "a\"b\\c\nd");
-  cr_assert_str_eq(th_get(CFG, "UNICODE"), "caf\xc3\xa9");
-  cr_assert_str_eq(th_get(CFG, "STR_INT"), "42");
+  cr_assert_str_eq(th_get(th_CFG, "QUOTED"), "a\"b\\c\nd");
+  cr_assert_str_eq(th_get(th_CFG, "UNICODE"), "caf\xc3\xa9");
+  cr_assert_str_eq(th_get(th_CFG, "STR_INT"), "42");
 }
 
 Test(reads, null_and_missing_are_not_found) {
   char buf[32];
   size_t len;
-  cr_assert_eq(omega_cfg_get(CFG, "NULLED", buf, sizeof buf, &len), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get(CFG, "MISSING", buf, sizeof buf, &len), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NULLED", buf, sizeof buf, &len), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "MISSING", buf, sizeof buf, &len), OMEGA_E_NOT_FOUND);
   cr_assert_gt(strlen(omega_last_error()), 0);
   int64_t i = 5;
   double d = 5;
   int b = 5;
-  cr_assert_eq(omega_cfg_get_int64(CFG, "NULLED", &i), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get_double(CFG, "NULLED", &d), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get_bool(CFG, "NULLED", &b), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "MISSING", &i), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get_double(CFG, "MISSING", &d), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get_bool(CFG, "MISSING", &b), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "NULLED", &i), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "NULLED", &d), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_bool(th_CFG, "NULLED", &b), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "MISSING", &i), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "MISSING", &d), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get_bool(th_CFG, "MISSING", &b), OMEGA_E_NOT_FOUND);
 }
 
 Test(reads, int64_conversions) {
   int64_t v = 0;
-  cr_assert_eq(omega_cfg_get_int64(CFG, "TIMEOUT", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "TIMEOUT", &v), OMEGA_OK);
   cr_assert_eq(v, 30);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "NEG_INT", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "NEG_INT", &v), OMEGA_OK);
   cr_assert_eq(v, -17);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "STR_INT", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "STR_INT", &v), OMEGA_OK);
   cr_assert_eq(v, 42);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "STR_NEG", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "STR_NEG", &v), OMEGA_OK);
   cr_assert_eq(v, -7);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "INT_MAX", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "INT_MAX", &v), OMEGA_OK);
   cr_assert_eq(v, INT64_MAX);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "INT_MIN", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "INT_MIN", &v), OMEGA_OK);
   cr_assert_eq(v, INT64_MIN);
-  cr_assert_eq(omega_cfg_get_int64(CFG, "STR_MAX", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "STR_MAX", &v), OMEGA_OK);
   cr_assert_eq(v, INT64_MAX);
 }
 
@@ -165,7 +155,7 @@ Test(reads, int64_type_errors_never_zero) {
                               "STR_OVER", "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int64_t v = 12345;
-    int rc = omega_cfg_get_int64(CFG, bad[i], &v);
+    int rc = omega_cfg_get_int64(th_CFG, bad[i], &v);
     cr_expect_eq(rc, OMEGA_E_TYPE, "get_int64(%s) = %d, value %lld", bad[i], rc,
                  (long long)v);
     if (rc == OMEGA_E_TYPE) cr_expect_gt(strlen(omega_last_error()), 0);
@@ -174,22 +164,22 @@ Test(reads, int64_type_errors_never_zero) {
 
 Test(reads, double_conversions) {
   double d = 0;
-  cr_assert_eq(omega_cfg_get_double(CFG, "RATIO", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "RATIO", &d), OMEGA_OK);
   cr_assert_float_eq(d, 0.5, 1e-12);
-  cr_assert_eq(omega_cfg_get_double(CFG, "EXP", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "EXP", &d), OMEGA_OK);
   cr_assert_float_eq(d, 2500.0, 1e-9);
-  cr_assert_eq(omega_cfg_get_double(CFG, "STR_DBL", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "STR_DBL", &d), OMEGA_OK);
   cr_assert_float_eq(d, 0.25, 1e-12);
   /* an integer is a number too */
-  cr_assert_eq(omega_cfg_get_double(CFG, "TIMEOUT", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "TIMEOUT", &d), OMEGA_OK);
   cr_assert_float_eq(d, 30.0, 1e-12);
-  cr_assert_eq(omega_cfg_get_double(CFG, "STR_INT", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "STR_INT", &d), OMEGA_OK);
   cr_assert_float_eq(d, 42.0, 1e-12);
   static const char *bad[] = {"ABC", "DEBUG", "NESTED", "LIST", "STR_INT_TRAIL",
                               "EMPTY", "STR_NAN", "STR_INF", "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     d = 123.0;
-    int rc = omega_cfg_get_double(CFG, bad[i], &d);
+    int rc = omega_cfg_get_double(th_CFG, bad[i], &d);
     cr_expect_eq(rc, OMEGA_E_TYPE, "get_double(%s) = %d, value %g", bad[i], rc, d);
   }
 }
@@ -200,7 +190,7 @@ Test(reads, bool_spellings) {
       {"B_NO", 0},  {"B_ON", 1},  {"B_OFF", 0},  {"B_ONE", 1},   {"B_ZERO", 0}};
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     int b = 77;
-    int rc = omega_cfg_get_bool(CFG, ok[i].key, &b);
+    int rc = omega_cfg_get_bool(th_CFG, ok[i].key, &b);
     cr_expect_eq(rc, OMEGA_OK, "get_bool(%s) = %d", ok[i].key, rc);
     cr_expect_eq(b, ok[i].want, "get_bool(%s) -> %d", ok[i].key, b);
   }
@@ -208,41 +198,41 @@ Test(reads, bool_spellings) {
                               "NESTED", "RATIO", "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int b = 77;
-    int rc = omega_cfg_get_bool(CFG, bad[i], &b);
+    int rc = omega_cfg_get_bool(th_CFG, bad[i], &b);
     cr_expect_eq(rc, OMEGA_E_TYPE, "get_bool(%s) = %d, value %d", bad[i], rc, b);
   }
 }
 
 Test(reads, lookup_ignores_ascii_case) {
-  cr_assert_str_eq(th_get(CFG, "redis_url"), "redis://cache:6379/0");
-  cr_assert_str_eq(th_get(CFG, "Redis_Url"), "redis://cache:6379/0");
-  cr_assert_str_eq(th_get(CFG, "REDIS_URL"), "redis://cache:6379/0");
-  cr_assert_str_eq(th_get(CFG, "MIXED_CASE_KEY"), "mixed");
-  cr_assert_str_eq(th_get(CFG, "mixed_case_key"), "mixed");
+  cr_assert_str_eq(th_get(th_CFG, "redis_url"), "redis://cache:6379/0");
+  cr_assert_str_eq(th_get(th_CFG, "Redis_Url"), "redis://cache:6379/0");
+  cr_assert_str_eq(th_get(th_CFG, "REDIS_URL"), "redis://cache:6379/0");
+  cr_assert_str_eq(th_get(th_CFG, "MIXED_CASE_KEY"), "mixed");
+  cr_assert_str_eq(th_get(th_CFG, "mixed_case_key"), "mixed");
   int64_t v = 0;
-  cr_assert_eq(omega_cfg_get_int64(CFG, "timeout", &v), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_int64(th_CFG, "timeout", &v), OMEGA_OK);
   cr_assert_eq(v, 30);
   double d = 0;
-  cr_assert_eq(omega_cfg_get_double(CFG, "ratio", &d), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_double(th_CFG, "ratio", &d), OMEGA_OK);
   int b = 0;
-  cr_assert_eq(omega_cfg_get_bool(CFG, "debug", &b), OMEGA_OK);
+  cr_assert_eq(omega_cfg_get_bool(th_CFG, "debug", &b), OMEGA_OK);
   cr_assert_eq(b, 1);
   /* case folding is ASCII only, and not fuzzy */
   char buf[8];
-  cr_assert_eq(omega_cfg_get(CFG, "REDIS-URL", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get(CFG, "REDIS_UR", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
-  cr_assert_eq(omega_cfg_get(CFG, "REDIS_URLX", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "REDIS-URL", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "REDIS_UR", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "REDIS_URLX", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
 }
 
 Test(reads, require_present_keys) {
   const char *keys[] = {"REDIS_URL", "timeout", "Name", "EMPTY", "QUIET"};
-  int rc = omega_cfg_require(CFG, keys, 5);
+  int rc = omega_cfg_require(th_CFG, keys, 5);
   cr_assert_eq(rc, OMEGA_OK, "%d %s", rc, omega_last_error());
 }
 
 Test(reads, require_names_every_missing_key) {
   const char *keys[] = {"REDIS_URL", "SECRET_KEY", "TIMEOUT", "MONGO_URI", "NULLED"};
-  int rc = omega_cfg_require(CFG, keys, 5);
+  int rc = omega_cfg_require(th_CFG, keys, 5);
   cr_assert_eq(rc, OMEGA_E_MISSING_KEYS);
   const char *msg = omega_last_error();
   cr_assert_not_null(strstr(msg, "SECRET_KEY"), "message: %s", msg);

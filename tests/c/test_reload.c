@@ -10,23 +10,19 @@
 
 #include "harness.h"
 
-static th_redis R;
-static omega_cfg *CFG;
+/* A recorder on th_CFG, not registered: each test registers it if it wants it. */
 static th_recorder REC;
 
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish(&R, "{\"KEEP\":\"same\",\"MOD\":\"a\",\"DEL\":\"x\",\"DB_URL\":\"db\"}", 1);
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
-  th_recorder_init(&REC, CFG, "MOD");
+  th_suite_redis_up();
+  th_publish(&th_R, "{\"KEEP\":\"same\",\"MOD\":\"a\",\"DEL\":\"x\",\"DB_URL\":\"db\"}", 1);
+  th_CFG = th_open(&th_R, NULL);
+  th_recorder_init(&REC, th_CFG, "MOD");
 }
 
 static void down(void) {
-  omega_cfg_close(CFG);
-  CFG = NULL;
+  th_suite_redis_down(); /* closes th_CFG: REC's destroy has run */
   th_recorder_free(&REC);
-  th_redis_stop(&R);
 }
 
 TestSuite(reload, .init = up, .fini = down, .timeout = 30);
@@ -34,9 +30,9 @@ TestSuite(reload, .init = up, .fini = down, .timeout = 30);
 /* The pattern document's writer, with nothing but redis-cli. The backstop poll
  * is set to a minute, so only the PUBLISH can deliver it in time. */
 Test(reload, plain_redis_cli_writer_exact_changed_keys) {
-  omega_cfg_options o = th_fast_opts(&R);
+  omega_cfg_options o = th_fast_opts(&th_R);
   o.poll_interval_ms = 60000;
-  omega_cfg *c = th_open(&R, &o);
+  omega_cfg *c = th_open(&th_R, &o);
   th_recorder rec;
   th_recorder_init(&rec, c, "MOD");
   th_recorder_register(&rec, c);
@@ -44,7 +40,7 @@ Test(reload, plain_redis_cli_writer_exact_changed_keys) {
   char out[256];
   int64_t t0 = th_now_ms();
   int rc = th_cli_script(
-      &R, out, sizeof out,
+      &th_R, out, sizeof out,
       "MULTI\n"
       "SET omega:config '{\"KEEP\":\"same\",\"MOD\":\"b\",\"ADD\":1,\"DB_URL\":\"db\"}'\n"
       "SET omega:config:version 2\n"
@@ -180,6 +176,15 @@ static void diff_keys(const char *a, const char *b, char *out, size_t out_len) {
   free(cb);
 }
 
+/* The last recorded callback was for v60. */
+static int seq_saw_v60(void *arg) {
+  struct seq *q = arg;
+  pthread_mutex_lock(&q->mu);
+  int done = q->n > 0 && q->version[q->n - 1] == 60;
+  pthread_mutex_unlock(&q->mu);
+  return done;
+}
+
 static void seq_free(struct seq *q) {
   for (int i = 0; i < q->n; i++) {
     free(q->content[i]);
@@ -192,7 +197,7 @@ static void publish_seq_version(int v) {
   /* V changes every time; K<v%5> rotates; ODD comes and goes; COMMON never changes */
   snprintf(js, sizeof js, "{\"COMMON\":\"c\",\"V\":%d,\"K%d\":\"x\"%s}", v, v % 5,
            (v % 2) ? ",\"ODD\":true" : "");
-  th_publish(&R, js, v);
+  th_publish(&th_R, js, v);
 }
 
 Test(reload, callbacks_in_version_order_with_exact_diffs) {
@@ -201,28 +206,21 @@ Test(reload, callbacks_in_version_order_with_exact_diffs) {
   pthread_mutex_init(&q.mu, NULL);
   q.sleep_ms = 3; /* long enough that some versions coalesce */
   publish_seq_version(2);
-  cr_assert(th_wait_version(CFG, 2, 3000));
+  cr_assert(th_wait_version(th_CFG, 2, 3000));
   omega_snapshot *base = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &base), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &base), OMEGA_OK);
   char *base_content = serialize(base);
   omega_snapshot_release(base);
 
   uint64_t tok;
-  cr_assert_eq(omega_cfg_on_reload(CFG, seq_cb, &q, NULL, &tok), OMEGA_OK);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, seq_cb, &q, NULL, &tok), OMEGA_OK);
   for (int v = 3; v <= 60; v++) {
     publish_seq_version(v);
     if (v % 7 == 0) th_sleep_ms(20);
   }
-  cr_assert(th_wait_version(CFG, 60, 5000), "v60 not installed");
-  int64_t deadline = th_now_ms() + 3000;
-  for (;;) {
-    pthread_mutex_lock(&q.mu);
-    int done = q.n > 0 && q.version[q.n - 1] == 60;
-    pthread_mutex_unlock(&q.mu);
-    if (done || th_now_ms() > deadline) break;
-    th_sleep_ms(5);
-  }
-  cr_assert_eq(omega_cfg_off_reload(CFG, tok), OMEGA_OK);
+  cr_assert(th_wait_version(th_CFG, 60, 5000), "v60 not installed");
+  th_wait_until(seq_saw_v60, &q, 3000); /* asserted below, with the details */
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, tok), OMEGA_OK);
 
   cr_assert_gt(q.n, 0);
   cr_assert_eq(q.version[q.n - 1], 60, "last callback saw v%lld", (long long)q.version[q.n - 1]);
@@ -244,7 +242,7 @@ Test(reload, callbacks_in_version_order_with_exact_diffs) {
 
 Test(reload, bursts_coalesce_while_a_callback_runs) {
   REC.sleep_ms = 400;
-  th_recorder_register(&REC, CFG);
+  th_recorder_register(&REC, th_CFG);
   publish_seq_version(2);
   cr_assert(th_recorder_wait_inside(&REC, 3000));
   for (int v = 3; v <= 12; v++) publish_seq_version(v);
@@ -258,21 +256,21 @@ Test(reload, bursts_coalesce_while_a_callback_runs) {
 /* ---- user_data, destroy, unregistering ------------------------------------- */
 
 Test(reload, destroy_exactly_once_on_off_and_at_close) {
-  omega_cfg_options o = th_fast_opts(&R);
-  omega_cfg *c = th_open(&R, &o);
+  omega_cfg_options o = th_fast_opts(&th_R);
+  omega_cfg *c = th_open(&th_R, &o);
   th_recorder a, b;
   th_recorder_init(&a, c, NULL);
   th_recorder_init(&b, c, NULL);
   th_recorder_register(&a, c);
   th_recorder_register(&b, c);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_version(&a, 2, 3000));
   cr_assert(th_recorder_wait_version(&b, 2, 3000));
   cr_assert_eq(th_recorder_destroyed(&a), 0);
 
   cr_assert_eq(omega_cfg_off_reload(c, a.token), OMEGA_OK);
   cr_assert_eq(th_recorder_destroyed(&a), 1, "destroy runs before off_reload returns");
-  th_publish(&R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
+  th_publish(&th_R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
   cr_assert(th_recorder_wait_version(&b, 3, 3000));
   cr_assert_eq(th_recorder_count(&a), 1, "unregistered callback ran again");
 
@@ -286,19 +284,18 @@ Test(reload, destroy_exactly_once_on_off_and_at_close) {
 Test(reload, off_reload_from_inside_the_callback) {
   REC.unregister_self = 1;
   REC.self_off_rc = 99;
-  th_recorder_register(&REC, CFG);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_recorder_register(&REC, th_CFG);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
-  int64_t deadline = th_now_ms() + 2000;
-  while (th_recorder_destroyed(&REC) == 0 && th_now_ms() < deadline) th_sleep_ms(5);
+  th_recorder_wait_destroyed(&REC, 2000);
   cr_assert_eq(th_recorder_destroyed(&REC), 1);
   cr_assert_eq(REC.self_off_rc, OMEGA_OK, "off_reload inside returned %d", REC.self_off_rc);
-  th_publish(&R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
-  cr_assert(th_wait_version(CFG, 3, 3000));
+  th_publish(&th_R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
+  cr_assert(th_wait_version(th_CFG, 3, 3000));
   th_sleep_ms(200);
   cr_assert_eq(th_recorder_count(&REC), 1, "ran again after unregistering itself");
   cr_assert_eq(th_recorder_destroyed(&REC), 1);
-  cr_assert_eq(omega_cfg_off_reload(CFG, REC.token), OMEGA_E_NO_SUCH_TOKEN);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, REC.token), OMEGA_E_NO_SUCH_TOKEN);
 }
 
 static th_recorder LATE;
@@ -308,37 +305,40 @@ static void register_late_cb(int64_t v, const char *const *k, size_t n,
   atomic_int *done = ud;
   if (!atomic_load(done)) {
     uint64_t tok = 0;
-    int rc = omega_cfg_on_reload(CFG, th_recorder_cb, &LATE, th_recorder_destroy, &tok);
+    int rc = omega_cfg_on_reload(th_CFG, th_recorder_cb, &LATE, th_recorder_destroy, &tok);
     LATE.token = tok;
     atomic_store(done, rc == OMEGA_OK ? 1 : rc);
   }
 }
 
+static int late_registration_done(void *done) {
+  return atomic_load((atomic_int *)done) != 0;
+}
+
 Test(reload, on_reload_from_inside_the_callback) {
   static atomic_int done = 0;
-  th_recorder_init(&LATE, CFG, "MOD");
+  th_recorder_init(&LATE, th_CFG, "MOD");
   uint64_t tok;
-  cr_assert_eq(omega_cfg_on_reload(CFG, register_late_cb, &done, NULL, &tok), OMEGA_OK);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
-  cr_assert(th_wait_version(CFG, 2, 3000));
-  int64_t deadline = th_now_ms() + 2000;
-  while (atomic_load(&done) == 0 && th_now_ms() < deadline) th_sleep_ms(5);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, register_late_cb, &done, NULL, &tok), OMEGA_OK);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  cr_assert(th_wait_version(th_CFG, 2, 3000));
+  th_wait_until(late_registration_done, &done, 2000);
   cr_assert_eq(atomic_load(&done), 1, "on_reload inside a callback returned %d",
                atomic_load(&done));
-  th_publish(&R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
+  th_publish(&th_R, "{\"MOD\":\"v3\",\"DB_URL\":\"db\"}", 3);
   cr_assert(th_recorder_wait_version(&LATE, 3, 3000), "callback registered inside never ran");
   cr_assert_str_eq(th_recorder_event(&LATE, th_recorder_count(&LATE) - 1).probe, "v3");
-  cr_assert_eq(omega_cfg_off_reload(CFG, LATE.token), OMEGA_OK);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, LATE.token), OMEGA_OK);
   cr_assert_eq(th_recorder_destroyed(&LATE), 1);
 }
 
 Test(reload, off_reload_from_another_thread_waits_for_the_running_callback) {
   REC.sleep_ms = 600;
-  th_recorder_register(&REC, CFG);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_recorder_register(&REC, th_CFG);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_inside(&REC, 3000), "callback never started");
   int64_t t0 = th_now_ms();
-  cr_assert_eq(omega_cfg_off_reload(CFG, REC.token), OMEGA_OK);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, REC.token), OMEGA_OK);
   int64_t waited = th_now_ms() - t0;
   cr_assert_eq(th_recorder_finished(&REC), 1,
                "off_reload returned while the callback was still running");
@@ -351,18 +351,18 @@ Test(reload, off_reload_from_another_thread_waits_for_the_running_callback) {
 
 Test(reload, status_counts_reloads_and_republish_is_not_a_new_version) {
   omega_cfg_status s0, s1, s2;
-  th_status(CFG, &s0);
-  th_recorder_register(&REC, CFG);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_status(th_CFG, &s0);
+  th_recorder_register(&REC, th_CFG);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.reloads, s0.reloads + 1);
   cr_assert_eq(s1.version, 2);
   cr_assert_lt(s1.ms_since_sync, 2000);
   /* POST /config/reload republishes the same version: nothing new to install */
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   th_sleep_ms(500);
-  th_status(CFG, &s2);
+  th_status(th_CFG, &s2);
   cr_assert_eq(s2.version, 2);
   cr_assert_eq(s2.reloads, s1.reloads);
   cr_assert_eq(th_recorder_count(&REC), 1, "a republish of the same version fired a callback");
@@ -371,73 +371,73 @@ Test(reload, status_counts_reloads_and_republish_is_not_a_new_version) {
 
 Test(reload, required_key_missing_in_later_snapshot_is_rejected) {
   const char *keys[] = {"DB_URL", "KEEP"};
-  cr_assert_eq(omega_cfg_require(CFG, keys, 2), OMEGA_OK);
-  th_recorder_register(&REC, CFG);
+  cr_assert_eq(omega_cfg_require(th_CFG, keys, 2), OMEGA_OK);
+  th_recorder_register(&REC, th_CFG);
   omega_cfg_status s0, s1;
-  th_status(CFG, &s0);
+  th_status(th_CFG, &s0);
 
-  th_publish(&R, "{\"KEEP\":\"same\",\"MOD\":\"nodb\"}", 2);
-  cr_assert(th_wait_state(CFG, OMEGA_STATE_ERROR, 3000), "snapshot without DB_URL not rejected");
-  th_status(CFG, &s1);
+  th_publish(&th_R, "{\"KEEP\":\"same\",\"MOD\":\"nodb\"}", 2);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "snapshot without DB_URL not rejected");
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.version, 1, "local version advanced to a rejected snapshot");
   cr_assert_eq(s1.rejected, s0.rejected + 1);
   cr_assert_eq(s1.last_error_code, OMEGA_E_BAD_SNAPSHOT, "code %d", s1.last_error_code);
   cr_assert_not_null(strstr(s1.last_error, "DB_URL"), "last_error: %s", s1.last_error);
-  cr_assert_str_eq(th_get(CFG, "MOD"), "a");
-  cr_assert_str_eq(th_get(CFG, "DB_URL"), "db");
+  cr_assert_str_eq(th_get(th_CFG, "MOD"), "a");
+  cr_assert_str_eq(th_get(th_CFG, "DB_URL"), "db");
   cr_assert_eq(th_recorder_count(&REC), 0);
 
   /* a null value is missing too */
-  th_publish(&R, "{\"KEEP\":\"same\",\"MOD\":\"nulldb\",\"DB_URL\":null}", 3);
+  th_publish(&th_R, "{\"KEEP\":\"same\",\"MOD\":\"nulldb\",\"DB_URL\":null}", 3);
   th_sleep_ms(500);
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.version, 1);
   cr_assert_eq(s1.state, OMEGA_STATE_ERROR);
 
   /* the next good one is installed and clears the error */
-  th_publish(&R, "{\"KEEP\":\"same\",\"MOD\":\"ok\",\"DB_URL\":\"db2\"}", 4);
+  th_publish(&th_R, "{\"KEEP\":\"same\",\"MOD\":\"ok\",\"DB_URL\":\"db2\"}", 4);
   cr_assert(th_recorder_wait_version(&REC, 4, 3000));
-  th_status(CFG, &s1);
+  th_status(th_CFG, &s1);
   cr_assert_eq(s1.state, OMEGA_STATE_READY);
   cr_assert_eq(s1.version, 4);
-  cr_assert_str_eq(th_get(CFG, "MOD"), "ok");
+  cr_assert_str_eq(th_get(th_CFG, "MOD"), "ok");
 }
 
 /* ---- epoch rule ------------------------------------------------------------ */
 
 Test(reload, epoch_rule) {
-  th_publish_meta(&R, "{\"MOD\":\"five\"}", 5, "E1");
-  cr_assert(th_wait_version(CFG, 5, 3000));
-  th_recorder_register(&REC, CFG);
+  th_publish_meta(&th_R, "{\"MOD\":\"five\"}", 5, "E1");
+  cr_assert(th_wait_version(th_CFG, 5, 3000));
+  th_recorder_register(&REC, th_CFG);
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_str_eq(st.epoch, "E1");
 
   /* same epoch, lower version: ignored */
-  th_publish_meta(&R, "{\"MOD\":\"three\"}", 3, "E1");
+  th_publish_meta(&th_R, "{\"MOD\":\"three\"}", 3, "E1");
   th_sleep_ms(600); /* > poll interval: it was seen */
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 5, "went back within an epoch");
-  cr_assert_str_eq(th_get(CFG, "MOD"), "five");
+  cr_assert_str_eq(th_get(th_CFG, "MOD"), "five");
   cr_assert_eq(th_recorder_count(&REC), 0);
 
   /* a new epoch (a re-seed) is accepted even at a lower version */
-  th_publish_meta(&R, "{\"MOD\":\"reseeded\"}", 1, "E2");
+  th_publish_meta(&th_R, "{\"MOD\":\"reseeded\"}", 1, "E2");
   cr_assert(th_recorder_wait_version(&REC, 1, 3000), "new epoch not accepted");
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_eq(st.version, 1);
   cr_assert_str_eq(st.epoch, "E2");
   cr_assert_eq(st.state, OMEGA_STATE_READY);
-  cr_assert_str_eq(th_get(CFG, "MOD"), "reseeded");
+  cr_assert_str_eq(th_get(th_CFG, "MOD"), "reseeded");
   th_event e = th_recorder_event(&REC, 0);
   cr_assert_str_eq(e.changed, "MOD");
   omega_snapshot *s;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   cr_assert_str_eq(omega_snapshot_epoch(s), "E2");
   omega_snapshot_release(s);
 
   /* and then higher versions in the new epoch */
-  th_publish_meta(&R, "{\"MOD\":\"two\"}", 2, "E2");
+  th_publish_meta(&th_R, "{\"MOD\":\"two\"}", 2, "E2");
   cr_assert(th_recorder_wait_version(&REC, 2, 3000));
 }
 
@@ -445,13 +445,13 @@ Test(reload, epoch_rule) {
 
 Test(reload, close_waits_for_a_running_callback_and_leaves_no_thread) {
   int threads_before = th_thread_count();
-  omega_cfg_options o = th_fast_opts(&R);
-  omega_cfg *c = th_open(&R, &o);
+  omega_cfg_options o = th_fast_opts(&th_R);
+  omega_cfg *c = th_open(&th_R, &o);
   th_recorder rec;
   th_recorder_init(&rec, NULL, NULL);
   rec.sleep_ms = 500;
   th_recorder_register(&rec, c);
-  th_publish(&R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
+  th_publish(&th_R, "{\"MOD\":\"v2\",\"DB_URL\":\"db\"}", 2);
   cr_assert(th_recorder_wait_inside(&rec, 3000));
   omega_cfg_close(c);
   cr_assert_eq(th_recorder_finished(&rec), 1, "close returned while a callback still ran");
@@ -469,14 +469,14 @@ Test(reload, large_snapshot_10000_keys) {
     n += (size_t)snprintf(js + n, cap - n, "%s\"KEY_%05d\":\"value-%d\"", i == 9999 ? "" : ",",
                           i, i);
   snprintf(js + n, cap - n, "}");
-  th_recorder_register(&REC, CFG);
-  th_publish(&R, js, 2);
+  th_recorder_register(&REC, th_CFG);
+  th_publish(&th_R, js, 2);
   free(js);
   cr_assert(th_recorder_wait_version(&REC, 2, 5000), "10,000-key snapshot not installed");
   th_event e = th_recorder_event(&REC, 0);
   cr_assert_eq(e.n_changed, 10000 + 4, "10,000 added + 4 removed, got %zu", e.n_changed);
   omega_snapshot *s;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   cr_assert_eq(omega_snapshot_count(s), 10000);
   for (size_t i = 0; i < 10000; i++) {
     const char *k, *v;
@@ -488,5 +488,5 @@ Test(reload, large_snapshot_10000_keys) {
       cr_assert_fail("entry %zu is %s=%s", i, k, v);
   }
   omega_snapshot_release(s);
-  cr_assert_str_eq(th_get(CFG, "key_04242"), "value-4242");
+  cr_assert_str_eq(th_get(th_CFG, "key_04242"), "value-4242");
 }

@@ -6,42 +6,32 @@
 
 #include "harness.h"
 
-static th_redis R;
-static omega_cfg *CFG;
-
 static void up(void) {
-  th_redis_start(&R, NULL);
-  th_publish_meta(&R,
+  th_suite_redis_up();
+  th_publish_meta(&th_R,
                   "{\"ZETA\":\"last\",\"ALPHA\":1,\"MID\":2.5,\"BETA\":true,"
                   "\"NUL\":null,\"OBJ\":{\"k\":[true,null]},\"zz_lower\":\"x\"}",
                   3, "epoch-A");
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
+  th_CFG = th_open(&th_R, NULL);
 }
 
-static void down(void) {
-  omega_cfg_close(CFG);
-  CFG = NULL;
-  th_redis_stop(&R);
-}
-
-TestSuite(snapshot, .init = up, .fini = down, .timeout = 20);
+TestSuite(snapshot, .init = up, .fini = th_suite_redis_down, .timeout = 20);
 
 Test(snapshot, version_epoch_count) {
   omega_snapshot *s = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s), 3);
   cr_assert_str_eq(omega_snapshot_epoch(s), "epoch-A");
   cr_assert_eq(omega_snapshot_count(s), 7, "null-valued keys count too");
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_assert_str_eq(st.epoch, "epoch-A");
   omega_snapshot_release(s);
 }
 
 Test(snapshot, typed_reads_and_types) {
   omega_snapshot *s = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   const char *v = NULL;
   size_t len = 0;
   cr_assert_eq(omega_snapshot_get(s, "zeta", &v, &len), OMEGA_OK);
@@ -87,7 +77,7 @@ Test(snapshot, typed_reads_and_types) {
 
 Test(snapshot, iteration_in_key_order) {
   omega_snapshot *s = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   size_t n = omega_snapshot_count(s);
   cr_assert_eq(n, 7);
   const char *prev = NULL;
@@ -125,17 +115,17 @@ Test(snapshot, iteration_in_key_order) {
 
 Test(snapshot, pinned_version_survives_reload) {
   omega_snapshot *s = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   const char *zeta = NULL, *k = NULL, *v = NULL;
   cr_assert_eq(omega_snapshot_get(s, "ZETA", &zeta, NULL), OMEGA_OK);
   cr_assert_eq(omega_snapshot_entry(s, 0, &k, &v, NULL), OMEGA_OK);
   const char *epoch = omega_snapshot_epoch(s);
 
   /* a new version arrives that drops and rewrites keys */
-  th_publish_meta(&R, "{\"ZETA\":\"new-zeta-value-which-is-longer\",\"OTHER\":1}", 4,
+  th_publish_meta(&th_R, "{\"ZETA\":\"new-zeta-value-which-is-longer\",\"OTHER\":1}", 4,
                   "epoch-A");
-  cr_assert(th_wait_version(CFG, 4, 3000), "v4 not installed");
-  cr_assert_str_eq(th_get(CFG, "ZETA"), "new-zeta-value-which-is-longer");
+  cr_assert(th_wait_version(th_CFG, 4, 3000), "v4 not installed");
+  cr_assert_str_eq(th_get(th_CFG, "ZETA"), "new-zeta-value-which-is-longer");
 
   /* the pinned one is still v3, whole, with its borrowed strings intact */
   cr_assert_eq(omega_snapshot_version(s), 3);
@@ -151,7 +141,7 @@ Test(snapshot, pinned_version_survives_reload) {
 
   /* a second pin sees v4 */
   omega_snapshot *s2 = NULL;
-  cr_assert_eq(omega_cfg_snapshot(CFG, &s2), OMEGA_OK);
+  cr_assert_eq(omega_cfg_snapshot(th_CFG, &s2), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s2), 4);
   cr_assert_eq(omega_snapshot_count(s2), 2);
   omega_snapshot_release(s2);
@@ -160,9 +150,9 @@ Test(snapshot, pinned_version_survives_reload) {
   for (int ver = 5; ver <= 8; ver++) {
     char js[64];
     snprintf(js, sizeof js, "{\"ZETA\":\"v%d\"}", ver);
-    th_publish_meta(&R, js, ver, "epoch-A");
+    th_publish_meta(&th_R, js, ver, "epoch-A");
   }
-  cr_assert(th_wait_version(CFG, 8, 3000));
+  cr_assert(th_wait_version(th_CFG, 8, 3000));
   cr_assert_str_eq(zeta, "last");
   cr_assert_eq(omega_snapshot_version(s), 3);
   omega_snapshot_release(s);
@@ -180,7 +170,7 @@ static void *release_elsewhere(void *p) {
 Test(snapshot, many_pins_released_on_other_threads) {
   omega_snapshot *s[8];
   pthread_t t[8];
-  for (int i = 0; i < 8; i++) cr_assert_eq(omega_cfg_snapshot(CFG, &s[i]), OMEGA_OK);
+  for (int i = 0; i < 8; i++) cr_assert_eq(omega_cfg_snapshot(th_CFG, &s[i]), OMEGA_OK);
   for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, release_elsewhere, s[i]);
   for (int i = 0; i < 8; i++) {
     void *ok = NULL;

@@ -15,11 +15,6 @@
 #define NKEYS 50
 #define NREADERS 8
 
-int th_try_publish(th_redis *r, const th_pub *p, char *err, size_t err_len);
-
-static th_redis R;
-static omega_cfg *CFG;
-
 static atomic_int stop;
 static atomic_long errors;
 static atomic_long reads;
@@ -100,7 +95,7 @@ static void *reader(void *arg) {
     char key[8];
     snprintf(key, sizeof key, (n & 1) ? "k%02d" : "K%02d", i);
     size_t len = 0;
-    int rc = omega_cfg_get(CFG, key, buf, sizeof buf, &len);
+    int rc = omega_cfg_get(th_CFG, key, buf, sizeof buf, &len);
     if (rc != OMEGA_OK) {
       fail("get %s rc %d", key, rc);
     } else {
@@ -110,14 +105,14 @@ static void *reader(void *arg) {
       last_get = v;
     }
     int64_t iv = 0;
-    rc = omega_cfg_get_int64(CFG, "VERSION", &iv);
+    rc = omega_cfg_get_int64(th_CFG, "VERSION", &iv);
     if (rc != OMEGA_OK) fail("get_int64 VERSION rc %d", rc);
     else if (iv < last_int) fail("VERSION went back %lld -> %lld", last_int, (long long)iv);
     else last_int = iv;
 
     if ((n % 4) == 0) {
       omega_snapshot *s = NULL;
-      if (omega_cfg_snapshot(CFG, &s) != OMEGA_OK) {
+      if (omega_cfg_snapshot(th_CFG, &s) != OMEGA_OK) {
         fail("snapshot failed: %s", omega_last_error());
       } else {
         check_snapshot(s, &last_pin, "reader");
@@ -134,7 +129,7 @@ static void *reader(void *arg) {
     }
     if ((n % 64) == 0) {
       omega_cfg_status st = OMEGA_CFG_STATUS_INIT;
-      if (omega_cfg_get_status(CFG, &st) != OMEGA_OK) fail("status failed");
+      if (omega_cfg_get_status(th_CFG, &st) != OMEGA_OK) fail("status failed");
       else if (st.version < last_status) fail("status version went back %lld -> %lld", last_status, (long long)st.version);
       else last_status = st.version;
     }
@@ -175,13 +170,13 @@ static void *churner(void *arg) {
   (void)arg;
   while (!atomic_load(&stop)) {
     uint64_t tok = 0;
-    if (omega_cfg_on_reload(CFG, churn_cb, NULL, churn_destroy, &tok) != OMEGA_OK) {
+    if (omega_cfg_on_reload(th_CFG, churn_cb, NULL, churn_destroy, &tok) != OMEGA_OK) {
       fail("churn on_reload failed: %s", omega_last_error());
       break;
     }
     atomic_fetch_add(&churn_regs, 1);
     th_sleep_ms(1);
-    int rc = omega_cfg_off_reload(CFG, tok);
+    int rc = omega_cfg_off_reload(th_CFG, tok);
     if (rc != OMEGA_OK) fail("churn off_reload rc %d", rc);
   }
   return NULL;
@@ -204,7 +199,7 @@ static void *writer(void *arg) {
     p.version = v;
     p.with_meta = 1; /* sha256 checked on every install */
     p.epoch = "S";
-    int rc = th_try_publish(&R, &p, w->err, sizeof w->err);
+    int rc = th_try_publish(&th_R, &p, w->err, sizeof w->err);
     free(js);
     if (rc != 0) break;
     atomic_store(&last_published, v);
@@ -219,23 +214,17 @@ static void *writer(void *arg) {
 }
 
 static void up(void) {
-  th_redis_start(&R, NULL);
+  th_suite_redis_up();
   char *js = make_json(1);
-  th_publish_meta(&R, js, 1, "S");
+  th_publish_meta(&th_R, js, 1, "S");
   free(js);
-  omega_cfg_options o = th_fast_opts(&R);
-  CFG = th_open(&R, &o);
+  th_CFG = th_open(&th_R, NULL);
 }
 
-static void down(void) {
-  omega_cfg_close(CFG);
-  th_redis_stop(&R);
-}
-
-Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = down,
+Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = th_suite_redis_down,
      .timeout = 90) {
   uint64_t tok;
-  cr_assert_eq(omega_cfg_on_reload(CFG, on_reload, NULL, NULL, &tok), OMEGA_OK);
+  cr_assert_eq(omega_cfg_on_reload(th_CFG, on_reload, NULL, NULL, &tok), OMEGA_OK);
   pthread_t rt[NREADERS], ct, wt;
   for (long i = 0; i < NREADERS; i++) pthread_create(&rt[i], NULL, reader, (void *)(intptr_t)i);
   pthread_create(&ct, NULL, churner, NULL);
@@ -245,14 +234,14 @@ Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = down,
   pthread_join(wt, NULL);
   cr_assert_str_eq(w.err, "", "writer: %s", w.err);
   long long last = atomic_load(&last_published);
-  int converged = th_wait_version(CFG, last, 10000);
+  int converged = th_wait_version(th_CFG, last, 10000);
   atomic_store(&stop, 1);
   for (int i = 0; i < NREADERS; i++) pthread_join(rt[i], NULL);
   pthread_join(ct, NULL);
-  cr_assert_eq(omega_cfg_off_reload(CFG, tok), OMEGA_OK);
+  cr_assert_eq(omega_cfg_off_reload(th_CFG, tok), OMEGA_OK);
 
   omega_cfg_status st;
-  th_status(CFG, &st);
+  th_status(th_CFG, &st);
   cr_log_info("stress: published %lld versions in %d ms, %lld callbacks, %llu installs, "
               "%ld reads, %ld pins, %ld callback (un)registrations",
               w.published, w.duration_ms, (long long)atomic_load(&callbacks),
@@ -289,9 +278,9 @@ static void *open_close_loop(void *arg) {
   return NULL;
 }
 
-Test(stress, open_close_while_reloading, .init = up, .fini = down, .timeout = 60) {
+Test(stress, open_close_while_reloading, .init = up, .fini = th_suite_redis_down, .timeout = 60) {
   pthread_t t[3], wt;
-  for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, open_close_loop, &R);
+  for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, open_close_loop, &th_R);
   struct writer_arg w = {0};
   w.duration_ms = 1500;
   pthread_create(&wt, NULL, writer, &w);

@@ -1,7 +1,11 @@
 """Every endpoint and its status codes, over real HTTP against the real daemon and Redis."""
 import json
 
-from conftest import ALICE, SECRET_VALUES, Spy, redis_keys
+from helpers import SECRET_VALUES
+from tests.support.daemon import ALICE
+from tests.support.redis_server import redis_keys
+from tests.support.spy import Spy
+from tests.support.waiting import wait_until
 
 
 def test_get_config_is_masked_with_etag(daemon):
@@ -166,13 +170,8 @@ def test_health_ready_metrics(daemon):
 def test_readyz_reports_redis_down(daemon, redis_server):
     redis_server.stop()
     # The reconciler notices within its interval; readiness then says why.
-    import time
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        r = daemon.request("GET", "/readyz", token=None)
-        if r.status == 503:
-            break
-        time.sleep(0.05)
+    r = wait_until(lambda: (r := daemon.request("GET", "/readyz", token=None)).status == 503 and r,
+                   timeout=10, what="/readyz to answer 503")
     assert r.status == 503 and r.json["redis"] is False
     assert "omega_settingsd_redis_up 0" in daemon.request("GET", "/metrics", token=None).body
 

@@ -1,8 +1,6 @@
 """Audit is fail-closed: when the record cannot be written, the mutation is refused with 503
 and nothing changes."""
-import json
-
-from conftest import Spy, World
+from helpers import World
 
 
 def test_audit_unwritable_refuses_every_mutation(make_daemon, redis_server, spy):

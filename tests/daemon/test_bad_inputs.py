@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from conftest import ALICE, SECRET_VALUES, hmac_header, raw_http
+from helpers import SECRET_VALUES, hmac_header, raw_http
+from tests.support.daemon import ALICE
 
 P = "/config/patch"
 

@@ -4,8 +4,8 @@ nothing changes."""
 import socket
 import time
 
-from conftest import ALICE, World
-from helpers import metric
+from helpers import World, metric
+from tests.support.daemon import ALICE
 
 
 def test_endless_chunked_body_over_the_cap_is_cut_off(make_daemon, redis_server, spy):

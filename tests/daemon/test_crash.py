@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from conftest import DATA, has_failpoints, redis_keys
+from tests.support.daemon import DATA, has_failpoints
+from tests.support.redis_server import redis_keys
 
 # Every step of a patch, in order (daemon/src/writer.cc, durable_file.cc).
 PATCH_STEPS = [

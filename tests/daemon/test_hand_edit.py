@@ -1,6 +1,6 @@
 """A patch is rendered from the .env the daemon loaded; a hand edit made since then must not
 be silently dropped: the patch is refused until POST /config/reload."""
-from conftest import redis_keys
+from tests.support.redis_server import redis_keys
 
 
 def test_patch_after_a_hand_edit_is_refused_until_reload(daemon, redis_server, spy):

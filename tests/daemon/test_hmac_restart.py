@@ -2,7 +2,8 @@
 after it, so timestamps earlier than the daemon's start are refused."""
 import time
 
-from conftest import ALICE, World, hmac_header
+from helpers import World, hmac_header
+from tests.support.daemon import ALICE
 
 P = "/config/patch"
 

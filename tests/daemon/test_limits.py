@@ -1,8 +1,6 @@
 """Bounds: body cap (configurable), per-address connection limit, idle timeout."""
 import socket
 
-from conftest import ALICE, raw_http
-
 
 def test_body_limit_is_configurable(make_daemon):
     d = make_daemon(args=["--body-limit", "100"])

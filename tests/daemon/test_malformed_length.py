@@ -1,7 +1,8 @@
 """`Content-Length: 33, 33` is refused by libmicrohttpd itself before the daemon sees the
 request (0.9.75 offers no hook), so its 400 is the library's HTML page (documented in
 docs/daemon.md). It must still change nothing."""
-from conftest import ALICE, World, raw_http
+from helpers import raw_http
+from tests.support.daemon import ALICE
 
 
 def test_list_valued_content_length_is_400_and_changes_nothing(world, daemon):

@@ -4,7 +4,8 @@ import time
 
 import redis as redis_py
 
-from helpers import published, wait_until
+from helpers import published
+from tests.support.waiting import wait_until
 
 
 def test_permission_errors_do_not_bump_the_version(daemon, redis_server):

@@ -3,8 +3,7 @@ changed but Redis did not take it, write_conflict when Redis is ahead, and 422 d
 the {"key","message"} shape."""
 import redis as redis_py
 
-from conftest import redis_keys
-from helpers import wait_until
+from tests.support.redis_server import redis_keys
 
 
 def test_reload_when_redis_is_ahead_is_a_write_conflict(make_daemon, redis_server):

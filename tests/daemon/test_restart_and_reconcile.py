@@ -3,8 +3,8 @@ across restarts or Redis data loss (new epoch); the reconciler republishes when 
 back empty or differs from the .env; Redis down refuses patches with 503 and changes nothing."""
 import json
 
-from conftest import World, redis_keys
-from helpers import wait_until
+from tests.support.redis_server import redis_keys
+from tests.support.waiting import wait_until
 
 
 def meta(redis_server):

@@ -9,31 +9,20 @@ Set OMEGA_MODEL_CHECK to a built binary; otherwise the newest one under build*/ 
 it is built into a temporary directory.
 """
 import glob
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXAMPLES = os.path.join(ROOT, "examples")
-SCHEMA_FILE = os.path.join(EXAMPLES, "omega.schema.json")
-ENV_FILE = os.path.join(EXAMPLES, "omega.env")
+from examples.omega_settings import OMEGASettings
+from tests.support.paths import EXAMPLES, REPO
 
-
-def load_settings_module():
-    spec = importlib.util.spec_from_file_location(
-        "omega_settings", os.path.join(EXAMPLES, "omega_settings.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-OMEGASettings = load_settings_module().OMEGASettings
+ROOT = str(REPO)
+SCHEMA_FILE = str(EXAMPLES / "omega.schema.json")
+ENV_FILE = str(EXAMPLES / "omega.env")
 
 
 def build_tool(tmp_dir):
@@ -225,6 +214,3 @@ def test_bad_patch_values_are_refused(model_check, key, json_value):
     assert result.stderr.strip()
     assert result.stdout == ""
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-v"]))

@@ -3,7 +3,8 @@ publishes over a version it did not write, neither from a patch nor from its rec
 import json
 import time
 
-from helpers import metric, published, wait_until
+from helpers import metric, published
+from tests.support.waiting import wait_until
 
 
 def two_writers(make_daemon):

@@ -2,7 +2,8 @@
 history, error bodies, daemon logs, the audit file or pub/sub payloads."""
 import json
 
-from conftest import SECRET_VALUES, redis_keys
+from helpers import SECRET_VALUES
+from tests.support.redis_server import redis_keys
 
 NEW_SECRET = "rotated-SECRET-value-NEVER-LEAK-9876543210"
 NEW_MONGO = "mongodb://omega:NEW-mongo-pass-never-leak@mongo:27017/omega"

@@ -5,7 +5,8 @@ import json
 import os
 import subprocess
 
-from conftest import ALICE, BOB, DATA, daemon_binary, hmac_header
+from helpers import hmac_header
+from tests.support.daemon import ALICE, BOB, DATA, daemon_binary
 
 
 def run(args, env=None, timeout=20):

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from conftest import has_failpoints
-from helpers import metric, published
+from helpers import published
+from tests.support.daemon import has_failpoints
 
 pytestmark = pytest.mark.skipif(not has_failpoints(), reason="needs a build with OMEGA_FAILPOINTS=ON")
 

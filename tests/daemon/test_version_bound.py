@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from conftest import redis_keys
-from helpers import published, wait_until
+from helpers import published
+from tests.support.redis_server import redis_keys
+from tests.support.waiting import wait_until
 
 
 @pytest.mark.parametrize("huge", ["9007199254740992", "18446744073709551615", "99999999999999999999"])

@@ -1,6 +1,7 @@
 """Fixtures for the Python binding suite: a real redis-server (the shared
 `redis_server` fixture of tests/conftest.py), a plain writer that follows only
-the pattern document, and managers that are closed after each test.
+the pattern document, managers that are closed after each test, and
+omega-settingsd started from the bundled example.
 
 Run through scripts/test-python.sh, which installs the package into a fresh
 venv and runs pytest from outside the source tree: what is imported here is
@@ -14,10 +15,8 @@ import pytest
 import omega_config
 import omega_config.manager
 
-from binding_support import shared
 from plain_writer import PlainWriter
-
-redis_server = shared.redis_server  # re-exported: also works when tests/ is not the rootdir
+from tests.support.daemon import example_daemon
 
 
 def pytest_report_header(config):
@@ -44,6 +43,17 @@ def open_manager(redis_server):
     yield factory
     for cfg in made:
         cfg.close()
+
+
+@pytest.fixture
+def settingsd(redis_server, tmp_path):
+    """omega-settingsd, started with the bundled examples/omega.env and its schema."""
+    work = tmp_path / "daemon"
+    work.mkdir()
+    d = example_daemon(work, redis_server)
+    d.start()
+    yield d
+    d.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import textwrap
 
 import pytest
 
-from binding_support import wait_until
 from omega_config import (
     AgentSettings,
     BaseAgent,
@@ -16,6 +15,7 @@ from omega_config import (
     ConfigTypeError,
     MissingConfigError,
 )
+from tests.support.waiting import wait_until
 
 BASE = {"REDIS_URL": "redis://cache:6379/0", "SECRET_KEY": "s" * 40, "LOG_LEVEL": "INFO"}
 

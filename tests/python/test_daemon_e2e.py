@@ -1,32 +1,15 @@
 """End to end with the real writer: a patch over HTTP to omega-settingsd reaches
 a Python callback, and watch_log_level changes the level.
 
-Uses the daemon suite's fixtures (tests/daemon/conftest.py); the binary comes
-from $OMEGA_SETTINGSD_BIN (scripts/test-python.sh builds it when unset).
+The writer is tests/support/daemon.py's (the `settingsd` fixture); the binary
+comes from $OMEGA_SETTINGSD_BIN (scripts/test-python.sh builds it when unset).
 """
 import logging
-import pathlib
 import queue
 
-import pytest
-
-from binding_support import load_module, wait_until
 from omega_config import ConfigKey, create_config_manager, watch_log_level
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
-daemon_support = load_module("omega_daemon_conftest", REPO / "tests" / "daemon" / "conftest.py")
-
-# The bundled example .env and schema: what a user would start the writer with.
-EXAMPLE_ENV = (REPO / "examples" / "omega.env").read_text()
-EXAMPLE_SCHEMA = (REPO / "examples" / "omega.schema.json").read_text()
-
-
-@pytest.fixture
-def settingsd(redis_server, tmp_path):
-    d = daemon_support.Daemon(tmp_path, redis_server, env_text=EXAMPLE_ENV, schema_text=EXAMPLE_SCHEMA)
-    d.start()
-    yield d
-    d.stop()
+from tests.support.daemon import example_daemon
+from tests.support.waiting import wait_until
 
 
 def test_patch_over_http_reaches_python_callback_and_log_level(settingsd, redis_server):
@@ -66,7 +49,7 @@ def test_patch_over_http_reaches_python_callback_and_log_level(settingsd, redis_
 def test_reader_started_before_the_writer_picks_up_its_first_snapshot(redis_server, tmp_path):
     with create_config_manager(redis_server.url) as cfg:
         assert cfg.version == 0 and cfg.get("LOG_LEVEL") is None
-        d = daemon_support.Daemon(tmp_path, redis_server, env_text=EXAMPLE_ENV, schema_text=EXAMPLE_SCHEMA)
+        d = example_daemon(tmp_path, redis_server)
         d.start()
         try:
             wait_until(lambda: cfg.version >= 1, what="the boot snapshot")

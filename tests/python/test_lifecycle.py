@@ -7,7 +7,6 @@ import threading
 import pytest
 
 import omega_config
-from binding_support import wait_until
 from omega_config import (
     ConfigClosedError,
     ConfigUnavailableError,
@@ -15,7 +14,8 @@ from omega_config import (
     create_config_manager,
 )
 from plain_writer import PlainWriter
-from binding_support import shared
+from tests.support.redis_server import free_port
+from tests.support.waiting import wait_until
 
 BASE = {"REDIS_URL": "redis://cache:6379/0", "REQUEST_TIMEOUT": 30}
 
@@ -29,13 +29,13 @@ def test_redis_url_comes_from_the_environment(redis_server, writer, monkeypatch)
 
 def test_explicit_url_wins_over_the_environment(redis_server, writer, monkeypatch):
     writer.publish(BASE)
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{shared.free_port()}/0")
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     with create_config_manager(redis_server.url) as cfg:
         assert cfg.request_timeout == 30
 
 
 def test_unreachable_redis_fails_with_a_connection_error():
-    url = f"redis://127.0.0.1:{shared.free_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(ConfigUnavailableError) as info:
         create_config_manager(url, connect_timeout_ms=500)
     assert isinstance(info.value, ConnectionError)

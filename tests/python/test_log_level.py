@@ -3,9 +3,9 @@ import logging
 
 import pytest
 
-from binding_support import wait_until
 from omega_config import watch_log_level
 from omega_config import logging as omega_logging
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

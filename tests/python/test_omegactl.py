@@ -17,15 +17,11 @@ import time
 
 import pytest
 
-from binding_support import load_module, shared
+from tests.support.daemon import ALICE, BOB, env_without_omega, example_daemon
+from tests.support.redis_server import free_port, redis_keys
+from tests.support.spy import Spy
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-daemon_support = load_module("omega_daemon_conftest", REPO / "tests" / "daemon" / "conftest.py")
-
-EXAMPLE_ENV = (REPO / "examples" / "omega.env").read_text()
-EXAMPLE_SCHEMA = (REPO / "examples" / "omega.schema.json").read_text()
-ALICE = daemon_support.ALICE  # "alice:<token>" in the daemon's token file
-BOB = daemon_support.BOB      # a bare token line: actor "token-3"
+# ALICE: "alice:<token>" in the daemon's token file; BOB: a bare token line, actor "token-3".
 WRONG = "w" * 48
 TOKENS = (ALICE, BOB, WRONG)
 # The example .env's secret values: `get` must show them masked.
@@ -33,7 +29,7 @@ EXAMPLE_SECRETS = ("dev-only-secret-key-change-me-0123456789", "mongodb://mongo:
 
 
 def _base_env(token=None, url=None, extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMEGA_")}
+    env = env_without_omega()
     env.pop("PYTHONPATH", None)  # the installed package, not a source tree
     if token is not None:
         env["OMEGA_ADMIN_TOKEN"] = token
@@ -68,16 +64,6 @@ def error_of(p):
     return err
 
 
-@pytest.fixture
-def settingsd(redis_server, tmp_path):
-    work = tmp_path / "daemon"
-    work.mkdir()
-    d = daemon_support.Daemon(work, redis_server, env_text=EXAMPLE_ENV, schema_text=EXAMPLE_SCHEMA)
-    d.start()
-    yield d
-    d.stop()
-
-
 def redis_snapshot(redis_server):
     snap, version = redis_server.client().mget("omega:config", "omega:config:version")
     return json.loads(snap), int(version)
@@ -86,7 +72,7 @@ def redis_snapshot(redis_server):
 def world(daemon, redis_server):
     """What a refused request must leave as it was."""
     return (daemon.env_path.read_bytes(),
-            tuple(redis_server.client().mget("omega:config", "omega:config:version", "omega:config:meta")),
+            redis_keys(redis_server),
             daemon.config()["version"],
             daemon.audit_path.read_bytes() if daemon.audit_path.exists() else b"")
 
@@ -253,12 +239,11 @@ def test_the_token_is_never_taken_from_the_command_line_nor_printed(settingsd, t
     assert ctl("patch", "LOG_LEVEL=DEBUG", token=ALICE, url=settingsd.base).returncode == 0
     assert ctl("patch", "LOG_LEVEL=nope", token=ALICE, url=settingsd.base).returncode == 1
     assert ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base).returncode == 1
-    assert ctl("get", token=ALICE, url=f"http://127.0.0.1:{shared.free_port()}").returncode == 3
+    assert ctl("get", token=ALICE, url=f"http://127.0.0.1:{free_port()}").returncode == 3
 
 
 def test_read_auth_admin_daemon_needs_the_credential_for_get(redis_server, tmp_path):
-    d = daemon_support.Daemon(tmp_path, redis_server, args=["--read-auth", "admin"],
-                              env_text=EXAMPLE_ENV, schema_text=EXAMPLE_SCHEMA).start()
+    d = example_daemon(tmp_path, redis_server, args=["--read-auth", "admin"]).start()
     try:
         p = ctl("get", url=d.base)
         assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
@@ -279,7 +264,7 @@ def test_read_auth_admin_daemon_needs_the_credential_for_get(redis_server, tmp_p
 # ----------------------------------------------------------------------------- connection, usage
 
 def test_daemon_not_running_exits_3_with_a_clear_message():
-    url = f"http://127.0.0.1:{shared.free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     for command in (["get"], ["patch", "LOG_LEVEL=DEBUG"], ["watch", "--count", "1"]):
         p = ctl(*command, token=ALICE, url=url)
         assert p.returncode == 3, (command, p.stderr)
@@ -293,7 +278,7 @@ def test_url_comes_from_the_flag_else_the_environment(settingsd):
     p = ctl("get", url=settingsd.base)  # OMEGA_SETTINGS_URL
     assert p.returncode == 0, p.stderr
     # --url wins over the environment.
-    p = ctl("get", "--url", settingsd.base, url=f"http://127.0.0.1:{shared.free_port()}")
+    p = ctl("get", "--url", settingsd.base, url=f"http://127.0.0.1:{free_port()}")
     assert p.returncode == 0, p.stderr
     p = ctl("--url", "ftp://example.invalid", "get")
     assert p.returncode == 2 and error_of(p)["error"] == "bad_url"
@@ -353,7 +338,7 @@ def test_history_and_rollback(settingsd, redis_server):
 
 
 def test_reload_republishes_the_same_version(settingsd, redis_server):
-    spy = daemon_support.Spy(redis_server)
+    spy = Spy(redis_server)
     try:
         p = ctl("reload", token=ALICE, url=settingsd.base)
         assert p.returncode == 0, p.stderr
@@ -477,7 +462,7 @@ def test_the_installed_omegactl_script_runs(settingsd):
 
 def test_credentials_in_the_url_are_refused_and_never_printed():
     secret = "hunter2-url-password"
-    port = shared.free_port()
+    port = free_port()
     for url in (f"http://admin:{secret}@127.0.0.1:{port}", f"https://{secret}@127.0.0.1:{port}/x",
                 f"ftp://u:{secret}@127.0.0.1:{port}", f"http://u:{secret}@127.0.0.1:notaport"):
         for p in (ctl("--url", url, "get", token=ALICE), ctl("get", token=ALICE, url=url)):

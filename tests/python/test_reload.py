@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from binding_support import wait_until
+from tests.support.waiting import wait_until
 
 BASE = {"REDIS_URL": "redis://cache:6379/0", "LOG_LEVEL": "INFO", "REQUEST_TIMEOUT": 30}
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from binding_support import wait_until
+from tests.support.waiting import wait_until
 
 KEYS = [f"K{i:02d}" for i in range(20)]
 VERSIONS = 100
