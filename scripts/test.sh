@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh Debian 12 machine: installs what it needs,
-# then runs the C core (plain, ASan+UBSan, TSan), the daemon and the Python
-# package suites, each against real redis-server instances it starts itself.
+# The whole test suite, on a fresh Debian 12 machine: installs what it needs, checks the
+# house style, then runs the C/C++ suites (dev, ASan+UBSan, TSan builds), the fuzzers, the
+# daemon suite and the Python suite, each against real redis-server instances it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/lint.sh
 scripts/test-c.sh
 scripts/fuzz.sh 15
-scripts/test-daemon.sh
-# The Python suite's end-to-end tests drive the daemon the C build just made.
+# The daemon suite drives omega-model-check from the dev build test-c.sh just made.
+OMEGA_MODEL_CHECK=$PWD/build/dev/tests/unit/omega-model-check scripts/test-daemon.sh
+# The Python suite's end-to-end tests drive the daemon the dev build made.
 OMEGA_SETTINGSD_BIN=$PWD/build/dev/daemon/omega-settingsd scripts/test-python.sh
 echo "omega-config: every suite passed"

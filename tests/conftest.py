@@ -1,2 +1,3 @@
 """Fixtures every Python-driven suite gets (tests/daemon, tests/python)."""
+
 from tests.support.redis_server import redis_server  # noqa: F401  (the fixture)

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
-#include "th_test.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <hiredis.h>
@@ -18,14 +17,15 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "th_test.h"
 
-static const char *redis_server_bin(void) {
-  const char *b = getenv("OMEGA_TEST_REDIS_SERVER");
+static const char* redis_server_bin(void) {
+  const char* b = getenv("OMEGA_TEST_REDIS_SERVER");
   return b && *b ? b : "redis-server";
 }
 
-static const char *redis_cli_bin(void) {
-  const char *b = getenv("OMEGA_TEST_REDIS_CLI");
+static const char* redis_cli_bin(void) {
+  const char* b = getenv("OMEGA_TEST_REDIS_CLI");
   return b && *b ? b : "redis-cli";
 }
 
@@ -39,8 +39,7 @@ static int free_port(void) {
   a.sin_port = 0;
   socklen_t l = sizeof a;
   int port = -1;
-  if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-      getsockname(fd, (struct sockaddr *)&a, &l) == 0)
+  if (bind(fd, (struct sockaddr*)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr*)&a, &l) == 0)
     port = ntohs(a.sin_port);
   close(fd);
   return port;
@@ -48,9 +47,9 @@ static int free_port(void) {
 
 /* ---- connecting ---------------------------------------------------------------- */
 
-redisContext *th_redis_connect(th_redis *r, int timeout_ms) {
+redisContext* th_redis_connect(th_redis* r, int timeout_ms) {
   struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  redisContext *c;
+  redisContext* c;
   if (r->opts.no_tcp)
     c = redisConnectUnixWithTimeout(r->sock, tv);
   else
@@ -62,7 +61,7 @@ redisContext *th_redis_connect(th_redis *r, int timeout_ms) {
   }
   redisSetTimeout(c, tv);
   if (r->password[0]) {
-    redisReply *rep = redisCommand(c, "AUTH %s", r->password);
+    redisReply* rep = redisCommand(c, "AUTH %s", r->password);
     int ok = rep && rep->type == REDIS_REPLY_STATUS;
     if (rep) freeReplyObject(rep);
     if (!ok) {
@@ -73,10 +72,10 @@ redisContext *th_redis_connect(th_redis *r, int timeout_ms) {
   return c;
 }
 
-static int ping_ok(th_redis *r) {
-  redisContext *c = th_redis_connect(r, 200);
+static int ping_ok(th_redis* r) {
+  redisContext* c = th_redis_connect(r, 200);
   if (!c) return 0;
-  redisReply *rep = redisCommand(c, "PING");
+  redisReply* rep = redisCommand(c, "PING");
   int ok = rep && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
   if (rep) freeReplyObject(rep);
   redisFree(c);
@@ -86,14 +85,14 @@ static int ping_ok(th_redis *r) {
 /* ---- starting and stopping ------------------------------------------------------ */
 
 struct start_wait {
-  th_redis *r;
+  th_redis* r;
   int exited;
 };
 
 /* Done waiting once the new server answers PING, or once it has exited (e.g.
  * the port was taken meanwhile). */
-static int answers_or_exited(void *arg) {
-  struct start_wait *w = arg;
+static int answers_or_exited(void* arg) {
+  struct start_wait* w = arg;
   if (waitpid(w->r->pid, NULL, WNOHANG) == w->r->pid) {
     w->exited = 1;
     return 1;
@@ -103,11 +102,11 @@ static int answers_or_exited(void *arg) {
 
 /* Forks and execs redis-server on r->port; returns 1 once it answers PING,
  * 0 if it exited (e.g. the port was taken) or never answered. */
-static int spawn_server(th_redis *r) {
+static int spawn_server(th_redis* r) {
   char port[16], logf[320];
   snprintf(port, sizeof port, "%d", r->opts.no_tcp ? 0 : r->port);
   snprintf(logf, sizeof logf, "%s/redis.log", r->dir);
-  const char *argv[40];
+  const char* argv[40];
   int n = 0;
   argv[n++] = redis_server_bin();
   argv[n++] = "--port";
@@ -152,7 +151,7 @@ static int spawn_server(th_redis *r) {
       dup2(devnull, 2);
     }
     setpgid(0, 0); /* Criterion's signals to our group never reach it */
-    execvp(argv[0], (char *const *)argv);
+    execvp(argv[0], (char* const*)argv);
     _exit(127);
   }
   r->pid = pid;
@@ -167,26 +166,23 @@ static int spawn_server(th_redis *r) {
   return 0;
 }
 
-static void make_url(th_redis *r) {
+static void make_url(th_redis* r) {
   if (r->opts.no_tcp) {
     if (r->password[0])
-      snprintf(r->url, sizeof r->url, "unix://%s?db=0&password=%s", r->sock,
-               r->password);
+      snprintf(r->url, sizeof r->url, "unix://%s?db=0&password=%s", r->sock, r->password);
     else
       snprintf(r->url, sizeof r->url, "unix://%s", r->sock);
   } else if (r->password[0]) {
-    snprintf(r->url, sizeof r->url, "redis://:%s@127.0.0.1:%d/0", r->password,
-             r->port);
+    snprintf(r->url, sizeof r->url, "redis://:%s@127.0.0.1:%d/0", r->password, r->port);
   } else {
     snprintf(r->url, sizeof r->url, "redis://127.0.0.1:%d/0", r->port);
   }
 }
 
-void th_redis_start(th_redis *r, const th_redis_opts *opts) {
+void th_redis_start(th_redis* r, const th_redis_opts* opts) {
   memset(r, 0, sizeof *r);
   if (opts) r->opts = *opts;
-  if (r->opts.requirepass)
-    snprintf(r->password, sizeof r->password, "%s", r->opts.requirepass);
+  if (r->opts.requirepass) snprintf(r->password, sizeof r->password, "%s", r->opts.requirepass);
   th_mkdtemp(r->dir, sizeof r->dir);
   snprintf(r->sock, sizeof r->sock, "%s/redis.sock", r->dir);
   for (int attempt = 0; attempt < 20; attempt++) {
@@ -201,7 +197,7 @@ void th_redis_start(th_redis *r, const th_redis_opts *opts) {
 }
 
 /* Sends sig (SIGCONT first if paused) and waits up to grace_ms, then SIGKILL. */
-static void reap(th_redis *r, int sig, int grace_ms) {
+static void reap(th_redis* r, int sig, int grace_ms) {
   if (r->pid <= 0) return;
   if (r->paused) kill(r->pid, SIGCONT);
   r->paused = 0;
@@ -213,19 +209,19 @@ static void reap(th_redis *r, int sig, int grace_ms) {
   r->pid = 0;
 }
 
-void th_redis_stop(th_redis *r) {
+void th_redis_stop(th_redis* r) {
   th_writer_reset(r);
   reap(r, SIGTERM, 3000);
   if (r->dir[0]) th_rm_rf(r->dir);
   r->dir[0] = 0;
 }
 
-void th_redis_kill(th_redis *r) {
+void th_redis_kill(th_redis* r) {
   th_writer_reset(r);
   reap(r, SIGKILL, 3000);
 }
 
-void th_redis_start_again(th_redis *r) {
+void th_redis_start_again(th_redis* r) {
   cr_assert(r->pid == 0, "server still running");
   for (int attempt = 0; attempt < 50; attempt++) {
     if (spawn_server(r)) return;
@@ -234,7 +230,7 @@ void th_redis_start_again(th_redis *r) {
   cr_assert_fail("redis-server did not restart on port %d", r->port);
 }
 
-void th_redis_restart(th_redis *r, int keep_data) {
+void th_redis_restart(th_redis* r, int keep_data) {
   if (keep_data) {
     char out[64];
     th_cli(r, out, sizeof out, "SAVE", NULL);
@@ -250,13 +246,13 @@ void th_redis_restart(th_redis *r, int keep_data) {
   th_redis_start_again(r);
 }
 
-void th_redis_pause(th_redis *r) {
+void th_redis_pause(th_redis* r) {
   cr_assert(r->pid > 0);
   kill(r->pid, SIGSTOP);
   r->paused = 1;
 }
 
-void th_redis_resume(th_redis *r) {
+void th_redis_resume(th_redis* r) {
   cr_assert(r->pid > 0);
   kill(r->pid, SIGCONT);
   r->paused = 0;
@@ -264,9 +260,8 @@ void th_redis_resume(th_redis *r) {
 
 /* ---- redis-cli ------------------------------------------------------------------ */
 
-static int run_cli(th_redis *r, char *out, size_t out_len, const char *stdin_file,
-                   const char **args, int nargs) {
-  const char *argv[64];
+static int run_cli(th_redis* r, char* out, size_t out_len, const char* stdin_file, const char** args, int nargs) {
+  const char* argv[64];
   char port[16];
   int n = 0;
   argv[n++] = redis_cli_bin();
@@ -300,7 +295,7 @@ static int run_cli(th_redis *r, char *out, size_t out_len, const char *stdin_fil
     close(pfd[0]);
     close(pfd[1]);
     close(in_fd);
-    execvp(argv[0], (char *const *)argv);
+    execvp(argv[0], (char* const*)argv);
     _exit(127);
   }
   close(pfd[1]);
@@ -321,8 +316,7 @@ static int run_cli(th_redis *r, char *out, size_t out_len, const char *stdin_fil
   close(pfd[0]);
   if (out && out_len) {
     out[used] = 0;
-    while (used > 0 && (out[used - 1] == '\n' || out[used - 1] == '\r'))
-      out[--used] = 0;
+    while (used > 0 && (out[used - 1] == '\n' || out[used - 1] == '\r')) out[--used] = 0;
   }
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
@@ -330,17 +324,17 @@ static int run_cli(th_redis *r, char *out, size_t out_len, const char *stdin_fil
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-int th_cli(th_redis *r, char *out, size_t out_len, const char *arg0, ...) {
-  const char *args[48];
+int th_cli(th_redis* r, char* out, size_t out_len, const char* arg0, ...) {
+  const char* args[48];
   int n = 0;
   va_list ap;
   va_start(ap, arg0);
-  for (const char *a = arg0; a && n < 48; a = va_arg(ap, const char *)) args[n++] = a;
+  for (const char* a = arg0; a && n < 48; a = va_arg(ap, const char*)) args[n++] = a;
   va_end(ap);
   return run_cli(r, out, out_len, NULL, args, n);
 }
 
-int th_cli_script(th_redis *r, char *out, size_t out_len, const char *script) {
+int th_cli_script(th_redis* r, char* out, size_t out_len, const char* script) {
   char path[320];
   snprintf(path, sizeof path, "%s/cli-script-XXXXXX", r->dir);
   int fd = mkstemp(path);
@@ -354,21 +348,20 @@ int th_cli_script(th_redis *r, char *out, size_t out_len, const char *script) {
 }
 
 struct numsub_wait {
-  th_redis *r;
-  const char *channel;
-  char *out;
+  th_redis* r;
+  const char* channel;
+  char* out;
   size_t out_len;
 };
 
-static int has_one_subscriber(void *arg) {
-  struct numsub_wait *w = arg;
+static int has_one_subscriber(void* arg) {
+  struct numsub_wait* w = arg;
   th_cli(w->r, w->out, w->out_len, "PUBSUB", "NUMSUB", w->channel, NULL);
   /* redis-cli prints the channel, then its subscriber count on the next line */
   return strstr(w->out, "\n1") != NULL;
 }
 
-int th_wait_subscribed(th_redis *r, const char *channel, char *out, size_t out_len,
-                       int timeout_ms) {
+int th_wait_subscribed(th_redis* r, const char* channel, char* out, size_t out_len, int timeout_ms) {
   struct numsub_wait w = {r, channel, out, out_len};
   return th_wait_until(has_one_subscriber, &w, timeout_ms);
 }

@@ -3,11 +3,9 @@
 #include "harness.h"
 
 th_redis th_R;
-omega_cfg *th_CFG;
+omega_cfg* th_CFG;
 
-void th_suite_redis_up(void) {
-  th_redis_start(&th_R, NULL);
-}
+void th_suite_redis_up(void) { th_redis_start(&th_R, NULL); }
 
 void th_suite_redis_down(void) {
   /* close first: the handle's watcher thread still talks to the server */

@@ -1,8 +1,8 @@
 /* test_args.c — versions, status strings, per-thread last error, and NULL or
  * invalid arguments for every public function of omega_config.h. */
-#include "th_test.h"
 #include <pthread.h>
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
@@ -18,44 +18,40 @@ TestSuite(args, .timeout = 20);
 /* ---- versions and static strings ----------------------------------------- */
 
 Test(args, version_functions) {
-  cr_assert_eq(OMEGA_CONFIG_VERSION_NUMBER, 100);
+  cr_assert_eq(OMEGA_CONFIG_VERSION_NUMBER,
+               OMEGA_CONFIG_VERSION_MAJOR * 10000 + OMEGA_CONFIG_VERSION_MINOR * 100 + OMEGA_CONFIG_VERSION_PATCH);
   cr_assert_eq(omega_version_number(), OMEGA_CONFIG_VERSION_NUMBER);
-  cr_assert_str_eq(omega_version_string(), "0.1.0");
   char expect[32];
-  snprintf(expect, sizeof expect, "%d.%d.%d", OMEGA_CONFIG_VERSION_MAJOR,
-           OMEGA_CONFIG_VERSION_MINOR, OMEGA_CONFIG_VERSION_PATCH);
+  snprintf(expect, sizeof expect, "%d.%d.%d", OMEGA_CONFIG_VERSION_MAJOR, OMEGA_CONFIG_VERSION_MINOR,
+           OMEGA_CONFIG_VERSION_PATCH);
   cr_assert_str_eq(omega_version_string(), expect);
   /* static: the same pointer every time */
   cr_assert_eq(omega_version_string(), omega_version_string());
 }
 
 Test(args, strerror_every_code) {
-  static const int codes[] = {
-      OMEGA_OK,           OMEGA_E_INVALID_ARG,  OMEGA_E_NOT_FOUND,
-      OMEGA_E_BUFFER_TOO_SMALL, OMEGA_E_TYPE,   OMEGA_E_MISSING_KEYS,
-      OMEGA_E_UNAVAILABLE, OMEGA_E_BAD_URL,     OMEGA_E_NOMEM,
-      OMEGA_E_INTERNAL,   OMEGA_E_BAD_SNAPSHOT, OMEGA_E_NO_SUCH_TOKEN};
+  static const int codes[] = {OMEGA_OK,      OMEGA_E_INVALID_ARG,  OMEGA_E_NOT_FOUND,    OMEGA_E_BUFFER_TOO_SMALL,
+                              OMEGA_E_TYPE,  OMEGA_E_MISSING_KEYS, OMEGA_E_UNAVAILABLE,  OMEGA_E_BAD_URL,
+                              OMEGA_E_NOMEM, OMEGA_E_INTERNAL,     OMEGA_E_BAD_SNAPSHOT, OMEGA_E_NO_SUCH_TOKEN};
   const size_t n = sizeof codes / sizeof codes[0];
   /* pinned values */
   cr_assert_eq(OMEGA_E_INVALID_ARG, -1);
   cr_assert_eq(OMEGA_E_NO_SUCH_TOKEN, -11);
   for (size_t i = 0; i < n; i++) {
-    const char *s = omega_strerror(codes[i]);
+    const char* s = omega_strerror(codes[i]);
     cr_assert_not_null(s, "strerror(%d) is NULL", codes[i]);
     cr_assert_gt(strlen(s), 0, "strerror(%d) is empty", codes[i]);
     cr_assert_eq(s, omega_strerror(codes[i]), "strerror(%d) is not static", codes[i]);
     for (size_t j = 0; j < i; j++)
-      cr_assert_str_neq(s, omega_strerror(codes[j]),
-                        "strerror(%d) == strerror(%d) == \"%s\"", codes[i], codes[j], s);
+      cr_assert_str_neq(s, omega_strerror(codes[j]), "strerror(%d) == strerror(%d) == \"%s\"", codes[i], codes[j], s);
   }
   /* unknown codes still give a usable string, distinct from every known one */
   const int unknown[] = {1, 42, -12, -999, -2147483647 - 1};
   for (size_t u = 0; u < sizeof unknown / sizeof unknown[0]; u++) {
-    const char *s = omega_strerror(unknown[u]);
+    const char* s = omega_strerror(unknown[u]);
     cr_assert_not_null(s, "strerror(%d)", unknown[u]);
     for (size_t j = 0; j < n; j++)
-      cr_assert_str_neq(s, omega_strerror(codes[j]), "unknown %d reads as known %d",
-                        unknown[u], codes[j]);
+      cr_assert_str_neq(s, omega_strerror(codes[j]), "unknown %d reads as known %d", unknown[u], codes[j]);
   }
 }
 
@@ -69,10 +65,9 @@ Test(args, state_names) {
   cr_assert_eq(omega_state_name(1), omega_state_name(1));
   const int bad[] = {-1, 3, 1000};
   for (size_t i = 0; i < 3; i++) {
-    const char *s = omega_state_name(bad[i]);
+    const char* s = omega_state_name(bad[i]);
     cr_assert_not_null(s);
-    cr_assert(strcmp(s, "READY") && strcmp(s, "STALE") && strcmp(s, "ERROR"),
-              "state %d named \"%s\"", bad[i], s);
+    cr_assert(strcmp(s, "READY") && strcmp(s, "STALE") && strcmp(s, "ERROR"), "state %d named \"%s\"", bad[i], s);
   }
 }
 
@@ -84,10 +79,10 @@ struct le_arg {
   char after[512];
 };
 
-static void *fail_in_thread(void *p) {
-  struct le_arg *a = p;
+static void* fail_in_thread(void* p) {
+  struct le_arg* a = p;
   snprintf(a->before, sizeof a->before, "%s", omega_last_error());
-  omega_cfg *out = (omega_cfg *)0x1;
+  omega_cfg* out = (omega_cfg*)0x1;
   omega_cfg_options o = OMEGA_CFG_OPTIONS_INIT;
   o.redis_url = "http://not-redis/";
   a->rc = omega_cfg_open(&o, &out);
@@ -123,7 +118,7 @@ Test(args, last_error_is_per_thread) {
 Test(args, last_error_names_bad_url) {
   omega_cfg_options o = OMEGA_CFG_OPTIONS_INIT;
   o.redis_url = "ftp://example";
-  omega_cfg *out = NULL;
+  omega_cfg* out = NULL;
   cr_assert_eq(omega_cfg_open(&o, &out), OMEGA_E_BAD_URL);
   cr_assert_null(out);
   cr_assert_gt(strlen(omega_last_error()), 0);
@@ -132,7 +127,7 @@ Test(args, last_error_names_bad_url) {
 /* ---- omega_cfg_open / close ----------------------------------------------- */
 
 Test(args, open_null_and_bad_options) {
-  omega_cfg *out = (omega_cfg *)0x1;
+  omega_cfg* out = (omega_cfg*)0x1;
   cr_assert_eq(omega_cfg_open(NULL, NULL), OMEGA_E_INVALID_ARG);
   omega_cfg_options o = OMEGA_CFG_OPTIONS_INIT;
   cr_assert_eq(omega_cfg_open(&o, NULL), OMEGA_E_INVALID_ARG);
@@ -140,18 +135,18 @@ Test(args, open_null_and_bad_options) {
   /* a struct_version from the future cannot be read */
   o.struct_version = 999;
   o.redis_url = "redis://127.0.0.1:1/0";
-  out = (omega_cfg *)0x1;
+  out = (omega_cfg*)0x1;
   cr_assert_eq(omega_cfg_open(&o, &out), OMEGA_E_INVALID_ARG);
   cr_assert_null(out, "*out must be NULL after a failed open");
 
   o.struct_version = 0;
-  out = (omega_cfg *)0x1;
+  out = (omega_cfg*)0x1;
   cr_assert_eq(omega_cfg_open(&o, &out), OMEGA_E_INVALID_ARG);
   cr_assert_null(out);
 }
 
 Test(args, bad_urls) {
-  static const char *bad[] = {
+  static const char* bad[] = {
       "http://127.0.0.1:6379/0",
       "127.0.0.1:6379",
       "redis://",
@@ -169,12 +164,11 @@ Test(args, bad_urls) {
     omega_cfg_options o = OMEGA_CFG_OPTIONS_INIT;
     o.redis_url = bad[i];
     o.connect_timeout_ms = 200;
-    omega_cfg *out = (omega_cfg *)0x1;
+    omega_cfg* out = (omega_cfg*)0x1;
     int rc = omega_cfg_open(&o, &out);
-    cr_expect_eq(rc, OMEGA_E_BAD_URL, "url \"%s\": got %d (%s) %s", bad[i], rc,
-                 omega_strerror(rc), omega_last_error());
+    cr_expect_eq(rc, OMEGA_E_BAD_URL, "url \"%s\": got %d (%s) %s", bad[i], rc, omega_strerror(rc), omega_last_error());
     cr_expect_null(out, "url \"%s\": *out not NULL", bad[i]);
-    if (rc == OMEGA_OK && out && out != (omega_cfg *)0x1) omega_cfg_close(out);
+    if (rc == OMEGA_OK && out && out != (omega_cfg*)0x1) omega_cfg_close(out);
   }
 }
 
@@ -187,7 +181,7 @@ Test(args, redis_down_no_lkg_is_unavailable) {
   th_redis_stop(&r);
   omega_cfg_options o = th_fast_opts(NULL);
   o.redis_url = url;
-  omega_cfg *out = (omega_cfg *)0x1;
+  omega_cfg* out = (omega_cfg*)0x1;
   int64_t t0 = th_now_ms();
   int rc = omega_cfg_open(&o, &out);
   cr_assert_eq(rc, OMEGA_E_UNAVAILABLE, "got %d %s", rc, omega_last_error());
@@ -214,8 +208,7 @@ Test(args, get_invalid, .init = up, .fini = th_suite_redis_down) {
   /* ... but out_len is optional */
   cr_assert_eq(omega_cfg_get(th_CFG, "NAME", buf, sizeof buf, NULL), OMEGA_OK);
   cr_assert_str_eq(buf, "omega");
-  cr_assert_eq(omega_cfg_get(th_CFG, "NO_SUCH_KEY", buf, sizeof buf, &len),
-               OMEGA_E_NOT_FOUND);
+  cr_assert_eq(omega_cfg_get(th_CFG, "NO_SUCH_KEY", buf, sizeof buf, &len), OMEGA_E_NOT_FOUND);
   cr_assert_gt(strlen(omega_last_error()), 0);
 }
 
@@ -237,7 +230,7 @@ Test(args, typed_get_invalid, .init = up, .fini = th_suite_redis_down) {
 }
 
 Test(args, require_invalid, .init = up, .fini = th_suite_redis_down) {
-  const char *keys[] = {"NAME", NULL};
+  const char* keys[] = {"NAME", NULL};
   cr_assert_eq(omega_cfg_require(NULL, keys, 1), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_cfg_require(th_CFG, NULL, 2), OMEGA_E_INVALID_ARG);
   /* a NULL key inside the array */
@@ -248,7 +241,7 @@ Test(args, require_invalid, .init = up, .fini = th_suite_redis_down) {
 }
 
 Test(args, snapshot_invalid, .init = up, .fini = th_suite_redis_down) {
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(NULL, &s), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_cfg_snapshot(th_CFG, NULL), OMEGA_E_INVALID_ARG);
 
@@ -257,13 +250,13 @@ Test(args, snapshot_invalid, .init = up, .fini = th_suite_redis_down) {
   cr_assert_not_null(omega_snapshot_epoch(NULL));
   cr_assert_str_eq(omega_snapshot_epoch(NULL), "");
   cr_assert_eq(omega_snapshot_count(NULL), 0);
-  const char *v = NULL;
+  const char* v = NULL;
   size_t len = 0;
   int64_t i;
   double d;
   int b;
   omega_value_type t;
-  const char *k = NULL;
+  const char* k = NULL;
   cr_assert_eq(omega_snapshot_get(NULL, "NAME", &v, &len), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_snapshot_get_int64(NULL, "TIMEOUT", &i), OMEGA_E_INVALID_ARG);
   cr_assert_eq(omega_snapshot_get_double(NULL, "TIMEOUT", &d), OMEGA_E_INVALID_ARG);
@@ -293,21 +286,22 @@ Test(args, snapshot_invalid, .init = up, .fini = th_suite_redis_down) {
   size_t n = omega_snapshot_count(s);
   cr_assert_eq(n, 2);
   int rc = omega_snapshot_entry(s, n, &k, &v, &t);
-  cr_assert(rc == OMEGA_E_INVALID_ARG || rc == OMEGA_E_NOT_FOUND,
-            "entry(count) returned %d", rc);
+  cr_assert(rc == OMEGA_E_INVALID_ARG || rc == OMEGA_E_NOT_FOUND, "entry(count) returned %d", rc);
   rc = omega_snapshot_entry(s, (size_t)-1, &k, &v, &t);
-  cr_assert(rc == OMEGA_E_INVALID_ARG || rc == OMEGA_E_NOT_FOUND,
-            "entry(SIZE_MAX) returned %d", rc);
+  cr_assert(rc == OMEGA_E_INVALID_ARG || rc == OMEGA_E_NOT_FOUND, "entry(SIZE_MAX) returned %d", rc);
   omega_snapshot_release(s);
 }
 
-static void nop_cb(int64_t v, const char *const *k, size_t n,
-                   const omega_snapshot *s, void *ud) {
-  (void)v; (void)k; (void)n; (void)s; (void)ud;
+static void nop_cb(int64_t v, const char* const* k, size_t n, const omega_snapshot* s, void* ud) {
+  (void)v;
+  (void)k;
+  (void)n;
+  (void)s;
+  (void)ud;
 }
 
 static int destroyed;
-static void count_destroy(void *ud) {
+static void count_destroy(void* ud) {
   (void)ud;
   destroyed++;
 }
@@ -320,8 +314,7 @@ Test(args, callbacks_invalid, .init = up, .fini = th_suite_redis_down) {
 
   cr_assert_eq(omega_cfg_off_reload(NULL, 1), OMEGA_E_INVALID_ARG);
   int rc = omega_cfg_off_reload(th_CFG, 0);
-  cr_assert(rc == OMEGA_E_NO_SUCH_TOKEN || rc == OMEGA_E_INVALID_ARG,
-            "off_reload(0) returned %d", rc);
+  cr_assert(rc == OMEGA_E_NO_SUCH_TOKEN || rc == OMEGA_E_INVALID_ARG, "off_reload(0) returned %d", rc);
   cr_assert_eq(omega_cfg_off_reload(th_CFG, 123456789), OMEGA_E_NO_SUCH_TOKEN);
 
   destroyed = 0;

@@ -2,7 +2,6 @@
  * (parsing, applied now and on every change, invalid values keep the level
  * and say so on stderr, setlogmask applier) and the omega_consumer example
  * (prints a setting, then every reload, exits 0 on SIGTERM). */
-#include "th_test.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +10,7 @@
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
+#include "th_test.h"
 
 #include "harness.h"
 #include "omega_log_level.h"
@@ -22,9 +22,9 @@ static pthread_mutex_t amu = PTHREAD_MUTEX_INITIALIZER;
 static int n_applied;
 static int applied[MAXA];
 static char applied_name[MAXA][16];
-static void *applied_ud[MAXA];
+static void* applied_ud[MAXA];
 
-static void rec_apply(int p, const char *name, void *ud) {
+static void rec_apply(int p, const char* name, void* ud) {
   pthread_mutex_lock(&amu);
   if (n_applied < MAXA) {
     applied[n_applied] = p;
@@ -42,11 +42,9 @@ static int napplied(void) {
   return n;
 }
 
-static int applied_at_least(void *n) { return napplied() >= *(int *)n; }
+static int applied_at_least(void* n) { return napplied() >= *(int*)n; }
 
-static int wait_applied(int n, int timeout_ms) {
-  return th_wait_until(applied_at_least, &n, timeout_ms);
-}
+static int wait_applied(int n, int timeout_ms) { return th_wait_until(applied_at_least, &n, timeout_ms); }
 
 /* ---- stderr capture ------------------------------------------------------ */
 
@@ -63,10 +61,10 @@ static void capture_stderr(void) {
   close(fd);
 }
 
-static void captured(char *buf, size_t len) {
+static void captured(char* buf, size_t len) {
   fflush(stderr);
   buf[0] = 0;
-  FILE *f = fopen(ERRFILE, "r");
+  FILE* f = fopen(ERRFILE, "r");
   if (!f) return;
   size_t n = fread(buf, 1, len - 1, f);
   buf[n] = 0;
@@ -97,19 +95,35 @@ static void down(void) {
 TestSuite(log_level, .timeout = 30);
 
 Test(log_level, parse_names_and_numbers) {
-  struct { const char *text; int want; } ok[] = {
-      {"debug", LOG_DEBUG},     {"DEBUG", LOG_DEBUG},   {"Info", LOG_INFO},
-      {"notice", LOG_NOTICE},   {"warning", LOG_WARNING}, {"WARN", LOG_WARNING},
-      {"error", LOG_ERR},       {"err", LOG_ERR},       {"critical", LOG_CRIT},
-      {"crit", LOG_CRIT},       {"alert", LOG_ALERT},   {"emerg", LOG_EMERG},
-      {"0", 0}, {"1", 1}, {"2", 2}, {"3", 3}, {"4", 4}, {"5", 5}, {"6", 6}, {"7", 7}};
+  struct {
+    const char* text;
+    int want;
+  } ok[] = {{"debug", LOG_DEBUG},
+            {"DEBUG", LOG_DEBUG},
+            {"Info", LOG_INFO},
+            {"notice", LOG_NOTICE},
+            {"warning", LOG_WARNING},
+            {"WARN", LOG_WARNING},
+            {"error", LOG_ERR},
+            {"err", LOG_ERR},
+            {"critical", LOG_CRIT},
+            {"crit", LOG_CRIT},
+            {"alert", LOG_ALERT},
+            {"emerg", LOG_EMERG},
+            {"0", 0},
+            {"1", 1},
+            {"2", 2},
+            {"3", 3},
+            {"4", 4},
+            {"5", 5},
+            {"6", 6},
+            {"7", 7}};
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     int p = -1;
     cr_expect_eq(omega_log_level_parse(ok[i].text, &p), OMEGA_OK, "%s", ok[i].text);
     cr_expect_eq(p, ok[i].want, "%s -> %d", ok[i].text, p);
   }
-  const char *bad[] = {"8", "-1", "07", "", "verbose", " info", "info ", "warnings",
-                       "trace", "3.0", "1e0"};
+  const char* bad[] = {"8", "-1", "07", "", "verbose", " info", "info ", "warnings", "trace", "3.0", "1e0"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int p = 42;
     cr_expect_eq(omega_log_level_parse(bad[i], &p), OMEGA_E_TYPE, "\"%s\"", bad[i]);
@@ -205,7 +219,7 @@ Test(log_level, removed_keeps_level_and_missing_applies_nothing, .init = up, .fi
   n_applied = 0;
   pthread_mutex_unlock(&amu);
   omega_cfg_options o = th_fast_opts(&th_R);
-  omega_cfg *c2 = th_open(&th_R, &o);
+  omega_cfg* c2 = th_open(&th_R, &o);
   cr_assert_eq(omega_log_level_watch(c2, rec_apply, NULL, NULL), OMEGA_OK);
   cr_assert_eq(napplied(), 0);
   /* ... and applies it when it appears */
@@ -221,8 +235,7 @@ Test(log_level, removed_keeps_level_and_missing_applies_nothing, .init = up, .fi
 
 Test(log_level, custom_key, .init = up, .fini = down) {
   uint64_t tok;
-  cr_assert_eq(omega_log_level_watch_key(th_CFG, "http_log_level", rec_apply, NULL, &tok),
-               OMEGA_OK);
+  cr_assert_eq(omega_log_level_watch_key(th_CFG, "http_log_level", rec_apply, NULL, &tok), OMEGA_OK);
   cr_assert_eq(napplied(), 1);
   cr_assert_eq(applied[0], LOG_ERR);
   th_publish(&th_R, "{\"LOG_LEVEL\":\"warning\",\"HTTP_LOG_LEVEL\":\"notice\"}", 2);
@@ -236,14 +249,14 @@ Test(log_level, custom_key, .init = up, .fini = down) {
 /* Reading one line from a non-blocking pipe. */
 struct line_read {
   int fd;
-  char *buf;
+  char* buf;
   size_t len, used;
   int eof;
 };
 
 /* Reads what is there; done at a newline, a full buffer or end of file. */
-static int line_done(void *arg) {
-  struct line_read *l = arg;
+static int line_done(void* arg) {
+  struct line_read* l = arg;
   while (l->used + 1 < l->len) {
     char c;
     ssize_t k = read(l->fd, &c, 1);
@@ -258,7 +271,7 @@ static int line_done(void *arg) {
   return 1;
 }
 
-static int read_line(FILE *f, char *buf, size_t len, int timeout_ms) {
+static int read_line(FILE* f, char* buf, size_t len, int timeout_ms) {
   struct line_read l = {fileno(f), buf, len, 0, 0};
   int done = th_wait_until(line_done, &l, timeout_ms);
   buf[l.used] = 0;
@@ -277,11 +290,11 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
     close(pfd[1]);
     int dn = open("/dev/null", O_WRONLY);
     dup2(dn, 2);
-    execl(OMEGA_CONSUMER_PATH, "omega_consumer", "-u", th_R.url, "log_level", (char *)NULL);
+    execl(OMEGA_CONSUMER_PATH, "omega_consumer", "-u", th_R.url, "log_level", (char*)NULL);
     _exit(127);
   }
   close(pfd[1]);
-  FILE *f = fdopen(pfd[0], "r");
+  FILE* f = fdopen(pfd[0], "r");
   char line[256];
   cr_assert(read_line(f, line, sizeof line, 5000), "no output");
   cr_assert_str_eq(line, "log_level=warning");
@@ -304,12 +317,10 @@ Test(consumer, prints_setting_then_reloads, .init = up, .fini = down, .timeout =
 
 Test(consumer, once_and_missing_key, .init = up, .fini = down, .timeout = 30) {
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "'%s' -u '%s' --once NOPE_KEY >/dev/null 2>&1", OMEGA_CONSUMER_PATH,
-           th_R.url);
+  snprintf(cmd, sizeof cmd, "'%s' -u '%s' --once NOPE_KEY >/dev/null 2>&1", OMEGA_CONSUMER_PATH, th_R.url);
   int st = system(cmd);
   cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "missing key: status %d", st);
-  snprintf(cmd, sizeof cmd, "'%s' -u 'redis://127.0.0.1:1/0' --once X >/dev/null 2>&1",
-           OMEGA_CONSUMER_PATH);
+  snprintf(cmd, sizeof cmd, "'%s' -u 'redis://127.0.0.1:1/0' --once X >/dev/null 2>&1", OMEGA_CONSUMER_PATH);
   st = system(cmd);
   cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 3, "unreachable: status %d", st);
 }

@@ -1,17 +1,17 @@
 /* test_connect.c — Redis URL forms (password, user:password with a reader-only
  * ACL user, db number, unix socket, IPv6), namespace prefix and explicit key
  * and channel names. */
-#include "th_test.h"
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
 TestSuite(connect, .timeout = 30);
 
-static omega_cfg *open_url(const char *url) {
+static omega_cfg* open_url(const char* url) {
   omega_cfg_options o = th_fast_opts(NULL);
   o.redis_url = url;
-  omega_cfg *c = NULL;
+  omega_cfg* c = NULL;
   int rc = omega_cfg_open(&o, &c);
   cr_assert_eq(rc, OMEGA_OK, "open(%s): %d %s", url, rc, omega_last_error());
   return c;
@@ -26,7 +26,7 @@ Test(connect, password_in_url) {
   char url[256];
 
   snprintf(url, sizeof url, "redis://:s3cret-pw@127.0.0.1:%d/0", r.port);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "A"), "authed");
   /* reloads arrive on the authenticated subscriber too */
   th_publish(&r, "{\"A\":\"authed2\"}", 2);
@@ -40,12 +40,12 @@ Test(connect, password_in_url) {
   omega_cfg_close(c);
 
   /* wrong or missing password: unavailable */
-  const char *bad[] = {"redis://:wrong@127.0.0.1:%d/0", "redis://127.0.0.1:%d/0"};
+  const char* bad[] = {"redis://:wrong@127.0.0.1:%d/0", "redis://127.0.0.1:%d/0"};
   for (int i = 0; i < 2; i++) {
     snprintf(url, sizeof url, bad[i], r.port);
     omega_cfg_options o = th_fast_opts(NULL);
     o.redis_url = url;
-    omega_cfg *x = (omega_cfg *)0x1;
+    omega_cfg* x = (omega_cfg*)0x1;
     int rc = omega_cfg_open(&o, &x);
     cr_assert_eq(rc, OMEGA_E_UNAVAILABLE, "%s: got %d %s", url, rc, omega_last_error());
     cr_assert_null(x);
@@ -60,14 +60,13 @@ Test(connect, reader_only_acl_user) {
   th_publish(&r, "{\"A\":\"acl\"}", 1);
   char out[256];
   /* the DESIGN's reader user: GET/MGET/SUBSCRIBE/PING on omega:* and the channel */
-  int rc = th_cli(&r, out, sizeof out, "ACL", "SETUSER", "reader", "on", ">readerpw",
-                  "resetkeys", "~omega:*", "resetchannels", "&config_channel", "-@all",
-                  "+get", "+mget", "+subscribe", "+ping", "+select", NULL);
+  int rc = th_cli(&r, out, sizeof out, "ACL", "SETUSER", "reader", "on", ">readerpw", "resetkeys", "~omega:*",
+                  "resetchannels", "&config_channel", "-@all", "+get", "+mget", "+subscribe", "+ping", "+select", NULL);
   cr_assert_eq(rc, 0);
   cr_assert_str_eq(out, "OK");
   char url[256];
   snprintf(url, sizeof url, "redis://reader:readerpw@127.0.0.1:%d/0", r.port);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "A"), "acl");
   th_publish(&r, "{\"A\":\"acl2\"}", 2);
   cr_assert(th_wait_version(c, 2, 3000), "a reader-only user did not get the reload");
@@ -80,8 +79,7 @@ Test(connect, reader_only_acl_user) {
   cr_assert(th_wait_version(c, 3, 3000));
   omega_cfg_status st;
   th_status(c, &st);
-  cr_assert_eq(st.state, OMEGA_STATE_READY, "state %s: %s", omega_state_name(st.state),
-               st.last_error);
+  cr_assert_eq(st.state, OMEGA_STATE_READY, "state %s: %s", omega_state_name(st.state), st.last_error);
   omega_cfg_close(c);
   th_redis_stop(&r);
 }
@@ -94,7 +92,7 @@ Test(connect, percent_encoded_password) {
   th_publish(&r, "{\"A\":\"pct\"}", 1);
   char url[256];
   snprintf(url, sizeof url, "redis://:p%%40ss%%3Aw%%2Frd%%25@127.0.0.1:%d/0", r.port);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "A"), "pct");
   omega_cfg_close(c);
   th_redis_stop(&r);
@@ -111,7 +109,7 @@ Test(connect, db_number) {
   th_publish_ex(&r, &p);
   char url[128];
   snprintf(url, sizeof url, "redis://127.0.0.1:%d/3", r.port);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "WHERE"), "db3");
   p.json = "{\"WHERE\":\"db3-v6\"}";
   p.version = 6;
@@ -142,7 +140,7 @@ Test(connect, unix_socket_url) {
 
   char url[512];
   snprintf(url, sizeof url, "unix://%s?password=sockpw", r.sock);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "VIA"), "unix0");
   omega_cfg_close(c);
 
@@ -164,7 +162,7 @@ Test(connect, unix_socket_url) {
   snprintf(url, sizeof url, "unix://%s.missing", r.sock);
   omega_cfg_options o = th_fast_opts(NULL);
   o.redis_url = url;
-  omega_cfg *x = (omega_cfg *)0x1;
+  omega_cfg* x = (omega_cfg*)0x1;
   cr_assert_eq(omega_cfg_open(&o, &x), OMEGA_E_UNAVAILABLE);
   cr_assert_null(x);
   th_redis_stop(&r);
@@ -186,7 +184,7 @@ Test(connect, ipv6_loopback_url) {
   th_publish(&r, "{\"V6\":\"yes\"}", 1);
   char url[128];
   snprintf(url, sizeof url, "redis://[::1]:%d/0", r.port);
-  omega_cfg *c = open_url(url);
+  omega_cfg* c = open_url(url);
   cr_assert_str_eq(th_get(c, "V6"), "yes");
   omega_cfg_close(c);
   th_redis_stop(&r);
@@ -196,8 +194,8 @@ Test(connect, namespace_prefix) {
   th_redis r;
   th_redis_start(&r, NULL);
   th_publish(&r, "{\"ENV\":\"default\"}", 1);
-  th_names staging = {"staging:omega:config", "staging:omega:config:version",
-                      "staging:omega:config:meta", "staging:config_channel"};
+  th_names staging = {"staging:omega:config", "staging:omega:config:version", "staging:omega:config:meta",
+                      "staging:config_channel"};
   th_pub p = {0};
   p.json = "{\"ENV\":\"staging\"}";
   p.version = 10;
@@ -209,7 +207,7 @@ Test(connect, namespace_prefix) {
   omega_cfg_options o = th_fast_opts(&r);
   o.namespace_prefix = "staging";
   o.poll_interval_ms = 60000; /* reloads must come through staging:config_channel */
-  omega_cfg *c = th_open(&r, &o);
+  omega_cfg* c = th_open(&r, &o);
   omega_cfg_status st;
   th_status(c, &st);
   cr_assert_eq(st.version, 10);
@@ -236,8 +234,7 @@ Test(connect, explicit_names_override_the_prefix) {
   th_redis r;
   th_redis_start(&r, NULL);
   /* config and channel explicit, version and meta from the prefix */
-  th_names n = {"app:settings", "pfx:omega:config:version", "pfx:omega:config:meta",
-                "app:bus"};
+  th_names n = {"app:settings", "pfx:omega:config:version", "pfx:omega:config:meta", "app:bus"};
   th_pub p = {0};
   p.json = "{\"WHO\":\"explicit\"}";
   p.version = 3;
@@ -251,7 +248,7 @@ Test(connect, explicit_names_override_the_prefix) {
   o.config_key = "app:settings";
   o.channel = "app:bus";
   o.poll_interval_ms = 60000;
-  omega_cfg *c = th_open(&r, &o);
+  omega_cfg* c = th_open(&r, &o);
   cr_assert_str_eq(th_get(c, "WHO"), "explicit");
   omega_cfg_status st;
   th_status(c, &st);
@@ -306,7 +303,7 @@ Test(connect, reconnect_reapplies_auth_select_and_subscribe) {
   omega_cfg_options o = th_fast_opts(NULL);
   o.redis_url = url;
   o.poll_interval_ms = 60000; /* only a re-subscribed channel delivers in time */
-  omega_cfg *c = NULL;
+  omega_cfg* c = NULL;
   cr_assert_eq(omega_cfg_open(&o, &c), OMEGA_OK, "%s", omega_last_error());
   cr_assert_str_eq(th_get(c, "WHERE"), "db5");
   for (int round = 2; round <= 3; round++) {
@@ -314,22 +311,20 @@ Test(connect, reconnect_reapplies_auth_select_and_subscribe) {
     th_cli(&r, out, sizeof out, "CLIENT", "KILL", "TYPE", "pubsub", NULL);
     th_cli(&r, out, sizeof out, "CLIENT", "KILL", "TYPE", "normal", NULL);
     th_writer_reset(&r);
-    cr_assert(th_wait_subscribed(&r, "config_channel", out, sizeof out, 5000),
-              "round %d: not resubscribed (%s)", round, out);
+    cr_assert(th_wait_subscribed(&r, "config_channel", out, sizeof out, 5000), "round %d: not resubscribed (%s)", round,
+              out);
     char js[64];
     snprintf(js, sizeof js, "{\"WHERE\":\"db5-v%d\"}", round);
     p.json = js;
     p.version = round;
     th_publish_ex(&r, &p);
-    cr_assert(th_wait_version(c, round, 3000), "round %d: reload not seen after reconnect",
-              round);
+    cr_assert(th_wait_version(c, round, 3000), "round %d: reload not seen after reconnect", round);
     char want[32];
     snprintf(want, sizeof want, "db5-v%d", round);
     cr_assert_str_eq(th_get(c, "WHERE"), want, "read the wrong db after reconnect?");
     omega_cfg_status st;
     th_status(c, &st);
-    cr_assert_eq(st.state, OMEGA_STATE_READY, "round %d: %s (%s)", round,
-                 omega_state_name(st.state), st.last_error);
+    cr_assert_eq(st.state, OMEGA_STATE_READY, "round %d: %s (%s)", round, omega_state_name(st.state), st.last_error);
   }
   omega_cfg_close(c);
   th_redis_stop(&r);

@@ -1,10 +1,10 @@
 /* test_faults.c — bad snapshots are rejected and the last good one kept;
  * missed messages converge through the backstop poll; Redis restarts (data
  * kept, data lost), a hung Redis (SIGSTOP) and a silent partition. */
-#include "th_test.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
@@ -30,12 +30,11 @@ static void down(void) {
 
 TestSuite(faults, .init = up, .fini = down, .timeout = 30);
 
-static int icontains(const char *hay, const char *needle) {
+static int icontains(const char* hay, const char* needle) {
   size_t n = strlen(needle);
   for (; *hay; hay++) {
     size_t i = 0;
-    while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-      i++;
+    while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i])) i++;
     if (i == n) return 1;
   }
   return 0;
@@ -45,26 +44,24 @@ static int icontains(const char *hay, const char *needle) {
  * last good snapshot kept, rejected +1 (once, even after several polls),
  * last_error says why (one of the hint words), no callback. Then a good
  * snapshot recovers. */
-static void expect_rejected(const th_pub *p, const char *const *hints) {
+static void expect_rejected(const th_pub* p, const char* const* hints) {
   omega_cfg_status s0, s1;
   th_status(th_CFG, &s0);
   int cb0 = th_recorder_count(&REC);
   th_publish_ex(&th_R, p);
-  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000),
-            "v%lld (%.60s) was not rejected", (long long)p->version, p->json);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "v%lld (%.60s) was not rejected", (long long)p->version,
+            p->json);
   th_sleep_ms(700); /* several backstop polls see the same bad version */
   th_status(th_CFG, &s1);
   cr_assert_eq(s1.state, OMEGA_STATE_ERROR);
   cr_assert_eq(s1.version, s0.version, "local version moved to a rejected snapshot");
-  cr_assert_eq(s1.rejected, s0.rejected + 1, "rejected went %llu -> %llu",
-               (unsigned long long)s0.rejected, (unsigned long long)s1.rejected);
-  cr_assert_eq(s1.last_error_code, OMEGA_E_BAD_SNAPSHOT, "last_error_code %d",
-               s1.last_error_code);
+  cr_assert_eq(s1.rejected, s0.rejected + 1, "rejected went %llu -> %llu", (unsigned long long)s0.rejected,
+               (unsigned long long)s1.rejected);
+  cr_assert_eq(s1.last_error_code, OMEGA_E_BAD_SNAPSHOT, "last_error_code %d", s1.last_error_code);
   cr_assert_gt(strlen(s1.last_error), 0);
   int hit = 0;
-  for (const char *const *h = hints; *h; h++) hit |= icontains(s1.last_error, *h);
-  cr_assert(hit, "last_error does not say why: \"%s\" (expected a word like \"%s\")",
-            s1.last_error, hints[0]);
+  for (const char* const* h = hints; *h; h++) hit |= icontains(s1.last_error, *h);
+  cr_assert(hit, "last_error does not say why: \"%s\" (expected a word like \"%s\")", s1.last_error, hints[0]);
   cr_assert_str_eq(th_get(th_CFG, "A"), "good", "last good snapshot not kept");
   cr_assert_str_eq(th_get(th_CFG, "B"), "2");
   cr_assert_eq(th_recorder_count(&REC), cb0, "a callback ran for a rejected snapshot");
@@ -86,40 +83,36 @@ static void expect_rejected(const th_pub *p, const char *const *hints) {
   cr_assert_str_eq(e.changed, "A,B", "diff is against the last good snapshot");
 }
 
-static void reject_json(const char *json, const char *const *hints) {
+static void reject_json(const char* json, const char* const* hints) {
   th_pub p = {0};
   p.json = json;
   p.version = 2;
   expect_rejected(&p, hints);
 }
 
-static const char *const JSON_HINTS[] = {"json", "parse", "invalid", "syntax", NULL};
+static const char* const JSON_HINTS[] = {"json", "parse", "invalid", "syntax", NULL};
 
-Test(faults, corrupt_json) {
-  reject_json("{\"A\":", JSON_HINTS);
-}
+Test(faults, corrupt_json) { reject_json("{\"A\":", JSON_HINTS); }
 
-Test(faults, empty_snapshot_string) {
-  reject_json("", JSON_HINTS);
-}
+Test(faults, empty_snapshot_string) { reject_json("", JSON_HINTS); }
 
 Test(faults, duplicate_keys) {
-  static const char *const h[] = {"duplicate", "dup", "twice", NULL};
+  static const char* const h[] = {"duplicate", "dup", "twice", NULL};
   reject_json("{\"A\":\"x\",\"B\":3,\"A\":\"y\"}", h);
 }
 
 Test(faults, non_finite_number) {
-  static const char *const h[] = {"finite", "inf", "range", "overflow", "number", NULL};
+  static const char* const h[] = {"finite", "inf", "range", "overflow", "number", NULL};
   reject_json("{\"A\":\"x\",\"B\":1e400}", h);
 }
 
 Test(faults, trailing_garbage) {
-  static const char *const h[] = {"trailing", "garbage", "end", "extra", "json", NULL};
+  static const char* const h[] = {"trailing", "garbage", "end", "extra", "json", NULL};
   reject_json("{\"A\":\"x\",\"B\":3} {\"C\":1}", h);
 }
 
 Test(faults, not_an_object) {
-  static const char *const h[] = {"object", "json", NULL};
+  static const char* const h[] = {"object", "json", NULL};
   reject_json("[\"A\",\"B\"]", h);
 }
 
@@ -129,13 +122,13 @@ Test(faults, trailing_whitespace_is_fine) {
   cr_assert_str_eq(th_get(th_CFG, "A"), "ws");
 }
 
-static char *sized_json(size_t total) {
+static char* sized_json(size_t total) {
   /* {"A":"good","B":2,"PAD":"xxx..."} of exactly total bytes */
-  const char *head = "{\"A\":\"good\",\"B\":2,\"PAD\":\"";
-  const char *tail = "\"}";
+  const char* head = "{\"A\":\"good\",\"B\":2,\"PAD\":\"";
+  const char* tail = "\"}";
   size_t fixed = strlen(head) + strlen(tail);
   cr_assert_geq(total, fixed);
-  char *s = malloc(total + 1);
+  char* s = malloc(total + 1);
   strcpy(s, head);
   memset(s + strlen(head), 'x', total - fixed);
   strcpy(s + total - strlen(tail), tail);
@@ -145,13 +138,13 @@ static char *sized_json(size_t total) {
 
 Test(faults, size_cap_boundary) {
   /* exactly the cap: accepted */
-  char *at = sized_json(CAP);
+  char* at = sized_json(CAP);
   th_publish(&th_R, at, 2);
   cr_assert(th_wait_version(th_CFG, 2, 3000), "a snapshot of exactly max_snapshot_bytes rejected");
   free(at);
   /* one byte more: rejected */
-  static const char *const h[] = {"size", "large", "bytes", "cap", "max", "limit", NULL};
-  char *over = sized_json(CAP + 1);
+  static const char* const h[] = {"size", "large", "bytes", "cap", "max", "limit", NULL};
+  char* over = sized_json(CAP + 1);
   th_pub p = {0};
   p.json = over;
   p.version = 3;
@@ -164,14 +157,14 @@ Test(faults, size_cap_boundary) {
   cr_assert_eq(s1.version, 2);
   cr_assert_eq(s1.rejected, s0.rejected + 1);
   int hit = 0;
-  for (const char *const *w = h; *w; w++) hit |= icontains(s1.last_error, *w);
+  for (const char* const* w = h; *w; w++) hit |= icontains(s1.last_error, *w);
   cr_assert(hit, "last_error: %s", s1.last_error);
   free(over);
 }
 
 Test(faults, oversized_by_far) {
-  static const char *const h[] = {"size", "large", "bytes", "cap", "max", "limit", NULL};
-  char *big = sized_json(200000);
+  static const char* const h[] = {"size", "large", "bytes", "cap", "max", "limit", NULL};
+  char* big = sized_json(200000);
   th_pub p = {0};
   p.json = big;
   p.version = 2;
@@ -180,7 +173,7 @@ Test(faults, oversized_by_far) {
 }
 
 Test(faults, sha256_mismatch) {
-  static const char *const h[] = {"sha", "digest", "hash", "checksum", NULL};
+  static const char* const h[] = {"sha", "digest", "hash", "checksum", NULL};
   char wrong[65];
   th_sha256_hex("something else", 14, wrong);
   th_pub p = {0};
@@ -326,8 +319,7 @@ Test(faults, restart_with_data_lost_plain_writer_reseeds_higher) {
 Test(faults, silent_partition_is_noticed_and_heals) {
   th_redis_pause(&th_R);
   int64_t t0 = th_now_ms();
-  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_STALE, 4000),
-            "Redis hung (SIGSTOP) but the handle never went STALE");
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_STALE, 4000), "Redis hung (SIGSTOP) but the handle never went STALE");
   cr_log_info("hung Redis noticed after %lld ms", (long long)(th_now_ms() - t0));
   cr_assert_str_eq(th_get(th_CFG, "A"), "good");
   /* the age of the last sync keeps growing while it is STALE */
@@ -337,8 +329,8 @@ Test(faults, silent_partition_is_noticed_and_heals) {
   th_status(th_CFG, &s2);
   cr_assert_eq(s2.state, OMEGA_STATE_STALE);
   cr_assert_geq(s1.ms_since_sync, 0);
-  cr_assert_geq(s2.ms_since_sync, s1.ms_since_sync + 250, "ms_since_sync %lld -> %lld",
-                (long long)s1.ms_since_sync, (long long)s2.ms_since_sync);
+  cr_assert_geq(s2.ms_since_sync, s1.ms_since_sync + 250, "ms_since_sync %lld -> %lld", (long long)s1.ms_since_sync,
+                (long long)s2.ms_since_sync);
   cr_assert_eq(s2.version, 1);
   th_redis_resume(&th_R);
   cr_assert(th_wait_state(th_CFG, OMEGA_STATE_READY, 5000), "not READY after SIGCONT");
@@ -354,7 +346,7 @@ Test(faults, close_while_redis_is_stopped_returns_promptly) {
   o.heartbeat_ms = 0;
   o.poll_interval_ms = 100;
   int threads_before = th_thread_count();
-  omega_cfg *c = th_open(&th_R, &o);
+  omega_cfg* c = th_open(&th_R, &o);
   cr_assert_gt(th_thread_count(), threads_before, "no watcher thread?");
   th_redis_pause(&th_R);
   th_sleep_ms(300); /* let the watcher block on the hung server */
@@ -363,15 +355,14 @@ Test(faults, close_while_redis_is_stopped_returns_promptly) {
   int64_t dt = th_now_ms() - t0;
   cr_log_info("close while Redis is SIGSTOPped: %lld ms", (long long)dt);
   cr_assert_lt(dt, 3000, "close took %lld ms while Redis was hung", (long long)dt);
-  cr_assert_eq(th_thread_count(), threads_before, "close left %d thread(s) behind",
-               th_thread_count() - threads_before);
+  cr_assert_eq(th_thread_count(), threads_before, "close left %d thread(s) behind", th_thread_count() - threads_before);
   th_redis_resume(&th_R);
 }
 
 Test(faults, open_while_redis_is_stopped_is_unavailable) {
   th_redis_pause(&th_R);
   omega_cfg_options o = th_fast_opts(&th_R);
-  omega_cfg *c = (omega_cfg *)0x1;
+  omega_cfg* c = (omega_cfg*)0x1;
   int64_t t0 = th_now_ms();
   int rc = omega_cfg_open(&o, &c);
   int64_t dt = th_now_ms() - t0;

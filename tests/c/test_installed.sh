@@ -122,8 +122,10 @@ if [ "$PC_INC" = "$(realpath "$STAGE/include")" ] && [ "$PC_LIB" = "$(realpath "
 else
   bad "pkg-config points to includedir=$PC_INC libdir=$PC_LIB, not into the prefix it was installed to ($STAGE): the .pc is not relocatable"
 fi
-[ "$(pkg-config --modversion omega_config 2>/dev/null)" = "0.1.0" ] && ok "pkg-config --modversion 0.1.0" ||
-  bad "pkg-config --modversion is '$(pkg-config --modversion omega_config 2>&1)'"
+# The version lives in the header; the .pc file must say the same.
+HEADER_VERSION=$(sed -n 's/^#define OMEGA_CONFIG_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' "$SRC/include/omega_config.h" | paste -sd.)
+[ "$(pkg-config --modversion omega_config 2>/dev/null)" = "$HEADER_VERSION" ] && ok "pkg-config --modversion $HEADER_VERSION" ||
+  bad "pkg-config --modversion is '$(pkg-config --modversion omega_config 2>&1)', the header says $HEADER_VERSION"
 PKDIR=$WORK/pkgconfig-build
 mkdir -p "$PKDIR"
 # shellcheck disable=SC2086

@@ -1,11 +1,11 @@
 /* test_lkg.c — starting while Redis is down: without a last-known-good file
  * the open fails with OMEGA_E_UNAVAILABLE; with one written by an earlier
  * handle it opens STALE with the old values, then becomes READY. */
-#include "th_test.h"
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "th_test.h"
 
 #include "harness.h"
 
@@ -32,19 +32,17 @@ static omega_cfg_options lkg_opts(void) {
   return o;
 }
 
-static int file_written(void *path) {
+static int file_written(void* path) {
   struct stat sb;
   return stat(path, &sb) == 0 && sb.st_size > 0;
 }
 
-static int wait_file(const char *path, int timeout_ms) {
-  return th_wait_until(file_written, (void *)path, timeout_ms);
-}
+static int wait_file(const char* path, int timeout_ms) { return th_wait_until(file_written, (void*)path, timeout_ms); }
 
 Test(lkg, redis_down_without_file_is_unavailable) {
   th_redis_kill(&th_R);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c = (omega_cfg *)0x1;
+  omega_cfg* c = (omega_cfg*)0x1;
   int rc = omega_cfg_open(&o, &c);
   cr_assert_eq(rc, OMEGA_E_UNAVAILABLE, "got %d %s", rc, omega_last_error());
   cr_assert_null(c);
@@ -56,7 +54,7 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
   mode_t old = umask(0); /* the file must be 0600 whatever the umask */
   th_publish_meta(&th_R, "{\"A\":\"three\",\"N\":5,\"GONE\":\"x\"}", 3, "E1");
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&th_R, &o);
+  omega_cfg* c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000), "last-known-good file not written");
   struct stat sb;
   cr_assert_eq(stat(LKG, &sb), 0);
@@ -75,29 +73,27 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
   th_redis_kill(&th_R);
 
   /* Redis is down: opens STALE from the file */
-  omega_cfg *c2 = NULL;
+  omega_cfg* c2 = NULL;
   int64_t t0 = th_now_ms();
   int rc = omega_cfg_open(&o, &c2);
-  cr_assert_eq(rc, OMEGA_OK, "open with an LKG file while Redis is down: %d %s", rc,
-               omega_last_error());
+  cr_assert_eq(rc, OMEGA_OK, "open with an LKG file while Redis is down: %d %s", rc, omega_last_error());
   cr_assert_lt(th_now_ms() - t0, 4000);
   omega_cfg_status st;
   th_status(c2, &st);
   cr_assert_eq(st.state, OMEGA_STATE_STALE, "state %s", omega_state_name(st.state));
   cr_assert_eq(st.version, 4, "the file holds v%lld", (long long)st.version);
   cr_assert_str_eq(st.epoch, "E1");
-  cr_assert_eq(st.ms_since_sync, -1, "never synced with Redis, yet ms_since_sync=%lld",
-               (long long)st.ms_since_sync);
+  cr_assert_eq(st.ms_since_sync, -1, "never synced with Redis, yet ms_since_sync=%lld", (long long)st.ms_since_sync);
   cr_assert_str_eq(th_get(c2, "A"), "four");
   int64_t n = 0;
   cr_assert_eq(omega_cfg_get_int64(c2, "n", &n), OMEGA_OK);
   cr_assert_eq(n, 5);
-  omega_snapshot *s;
+  omega_snapshot* s;
   cr_assert_eq(omega_cfg_snapshot(c2, &s), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s), 4);
   cr_assert_eq(omega_snapshot_count(s), 3);
   omega_snapshot_release(s);
-  const char *need[] = {"A", "N"};
+  const char* need[] = {"A", "N"};
   cr_assert_eq(omega_cfg_require(c2, need, 2), OMEGA_OK);
 
   th_recorder rec;
@@ -124,13 +120,13 @@ Test(lkg, file_written_0600_then_used_stale_then_ready) {
 Test(lkg, redis_back_with_newer_data) {
   th_publish(&th_R, "{\"A\":\"one\"}", 1);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&th_R, &o);
+  omega_cfg* c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000));
   th_sleep_ms(100);
   omega_cfg_close(c1);
   th_redis_kill(&th_R); /* data lost too */
 
-  omega_cfg *c2 = NULL;
+  omega_cfg* c2 = NULL;
   cr_assert_eq(omega_cfg_open(&o, &c2), OMEGA_OK, "%s", omega_last_error());
   cr_assert(th_wait_state(c2, OMEGA_STATE_STALE, 100));
   cr_assert_str_eq(th_get(c2, "A"), "one");
@@ -145,12 +141,12 @@ Test(lkg, redis_back_with_newer_data) {
 Test(lkg, redis_up_opens_ready_from_redis_not_the_file) {
   th_publish(&th_R, "{\"A\":\"old\"}", 1);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c1 = th_open(&th_R, &o);
+  omega_cfg* c1 = th_open(&th_R, &o);
   cr_assert(wait_file(LKG, 3000));
   th_sleep_ms(100);
   omega_cfg_close(c1);
   th_publish(&th_R, "{\"A\":\"new\"}", 2);
-  omega_cfg *c2 = th_open(&th_R, &o);
+  omega_cfg* c2 = th_open(&th_R, &o);
   omega_cfg_status st;
   th_status(c2, &st);
   cr_assert_eq(st.state, OMEGA_STATE_READY);
@@ -167,10 +163,10 @@ Test(lkg, corrupt_file_with_redis_down_fails) {
   close(fd);
   th_redis_kill(&th_R);
   omega_cfg_options o = lkg_opts();
-  omega_cfg *c = (omega_cfg *)0x1;
+  omega_cfg* c = (omega_cfg*)0x1;
   int rc = omega_cfg_open(&o, &c);
-  cr_assert(rc == OMEGA_E_UNAVAILABLE || rc == OMEGA_E_BAD_SNAPSHOT,
-            "corrupt LKG file, Redis down: got %d %s", rc, omega_last_error());
+  cr_assert(rc == OMEGA_E_UNAVAILABLE || rc == OMEGA_E_BAD_SNAPSHOT, "corrupt LKG file, Redis down: got %d %s", rc,
+            omega_last_error());
   cr_assert_null(c);
 }
 
@@ -178,7 +174,7 @@ Test(lkg, unwritable_path_does_not_break_a_live_handle) {
   th_publish(&th_R, "{\"A\":\"live\"}", 1);
   omega_cfg_options o = lkg_opts();
   o.last_known_good_path = "/nonexistent-dir-omega/lkg.json";
-  omega_cfg *c = th_open(&th_R, &o);
+  omega_cfg* c = th_open(&th_R, &o);
   cr_assert_str_eq(th_get(c, "A"), "live");
   th_publish(&th_R, "{\"A\":\"live2\"}", 2);
   cr_assert(th_wait_version(c, 2, 3000));

@@ -1,13 +1,13 @@
 /* test_reads.c — omega_cfg_get (buffer sizes), typed getters (conversions
  * and type errors), case-insensitive lookup, omega_cfg_require, status. */
-#include "th_test.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
-static const char *SNAP =
+static const char* SNAP =
     "{"
     "\"REDIS_URL\":\"redis://cache:6379/0\","
     "\"NAME\":\"omega\","
@@ -149,15 +149,13 @@ Test(reads, int64_conversions) {
 }
 
 Test(reads, int64_type_errors_never_zero) {
-  static const char *bad[] = {"ABC",      "RATIO",    "DEBUG",
-                              "NESTED",   "LIST",     "STR_DBL",       "STR_INT_TRAIL",
-                              "STR_INT_SPACE", "EMPTY", "INT_OVER",    "INT_UNDER",
-                              "STR_OVER", "REDIS_URL"};
+  static const char* bad[] = {"ABC",       "RATIO",         "DEBUG",         "NESTED", "LIST",
+                              "STR_DBL",   "STR_INT_TRAIL", "STR_INT_SPACE", "EMPTY",  "INT_OVER",
+                              "INT_UNDER", "STR_OVER",      "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int64_t v = 12345;
     int rc = omega_cfg_get_int64(th_CFG, bad[i], &v);
-    cr_expect_eq(rc, OMEGA_E_TYPE, "get_int64(%s) = %d, value %lld", bad[i], rc,
-                 (long long)v);
+    cr_expect_eq(rc, OMEGA_E_TYPE, "get_int64(%s) = %d, value %lld", bad[i], rc, (long long)v);
     if (rc == OMEGA_E_TYPE) cr_expect_gt(strlen(omega_last_error()), 0);
   }
 }
@@ -175,7 +173,7 @@ Test(reads, double_conversions) {
   cr_assert_float_eq(d, 30.0, 1e-12);
   cr_assert_eq(omega_cfg_get_double(th_CFG, "STR_INT", &d), OMEGA_OK);
   cr_assert_float_eq(d, 42.0, 1e-12);
-  static const char *bad[] = {"ABC", "DEBUG", "NESTED", "LIST", "STR_INT_TRAIL",
+  static const char* bad[] = {"ABC",   "DEBUG",   "NESTED",  "LIST",     "STR_INT_TRAIL",
                               "EMPTY", "STR_NAN", "STR_INF", "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     d = 123.0;
@@ -185,17 +183,18 @@ Test(reads, double_conversions) {
 }
 
 Test(reads, bool_spellings) {
-  struct { const char *key; int want; } ok[] = {
-      {"DEBUG", 1}, {"QUIET", 0}, {"B_TRUE", 1}, {"B_FALSE", 0}, {"B_YES", 1},
-      {"B_NO", 0},  {"B_ON", 1},  {"B_OFF", 0},  {"B_ONE", 1},   {"B_ZERO", 0}};
+  struct {
+    const char* key;
+    int want;
+  } ok[] = {{"DEBUG", 1}, {"QUIET", 0}, {"B_TRUE", 1}, {"B_FALSE", 0}, {"B_YES", 1},
+            {"B_NO", 0},  {"B_ON", 1},  {"B_OFF", 0},  {"B_ONE", 1},   {"B_ZERO", 0}};
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     int b = 77;
     int rc = omega_cfg_get_bool(th_CFG, ok[i].key, &b);
     cr_expect_eq(rc, OMEGA_OK, "get_bool(%s) = %d", ok[i].key, rc);
     cr_expect_eq(b, ok[i].want, "get_bool(%s) -> %d", ok[i].key, b);
   }
-  static const char *bad[] = {"B_Y", "B_TWO", "B_TRUEE", "B_EMPTY", "ABC",
-                              "NESTED", "RATIO", "REDIS_URL"};
+  static const char* bad[] = {"B_Y", "B_TWO", "B_TRUEE", "B_EMPTY", "ABC", "NESTED", "RATIO", "REDIS_URL"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int b = 77;
     int rc = omega_cfg_get_bool(th_CFG, bad[i], &b);
@@ -225,16 +224,16 @@ Test(reads, lookup_ignores_ascii_case) {
 }
 
 Test(reads, require_present_keys) {
-  const char *keys[] = {"REDIS_URL", "timeout", "Name", "EMPTY", "QUIET"};
+  const char* keys[] = {"REDIS_URL", "timeout", "Name", "EMPTY", "QUIET"};
   int rc = omega_cfg_require(th_CFG, keys, 5);
   cr_assert_eq(rc, OMEGA_OK, "%d %s", rc, omega_last_error());
 }
 
 Test(reads, require_names_every_missing_key) {
-  const char *keys[] = {"REDIS_URL", "SECRET_KEY", "TIMEOUT", "MONGO_URI", "NULLED"};
+  const char* keys[] = {"REDIS_URL", "SECRET_KEY", "TIMEOUT", "MONGO_URI", "NULLED"};
   int rc = omega_cfg_require(th_CFG, keys, 5);
   cr_assert_eq(rc, OMEGA_E_MISSING_KEYS);
-  const char *msg = omega_last_error();
+  const char* msg = omega_last_error();
   cr_assert_not_null(strstr(msg, "SECRET_KEY"), "message: %s", msg);
   cr_assert_not_null(strstr(msg, "MONGO_URI"), "message: %s", msg);
   cr_assert_not_null(strstr(msg, "NULLED"), "a null value is missing too: %s", msg);
@@ -246,14 +245,14 @@ Test(reads, empty_redis_opens_ready_at_version_zero) {
   th_redis r2;
   th_redis_start(&r2, NULL);
   omega_cfg_options o = th_fast_opts(&r2);
-  omega_cfg *c = th_open(&r2, &o);
+  omega_cfg* c = th_open(&r2, &o);
   omega_cfg_status st;
   th_status(c, &st);
   cr_assert_eq(st.state, OMEGA_STATE_READY, "state %s", omega_state_name(st.state));
   cr_assert_eq(st.version, 0);
   char buf[8];
   cr_assert_eq(omega_cfg_get(c, "NAME", buf, sizeof buf, NULL), OMEGA_E_NOT_FOUND);
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(c, &s), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s), 0);
   cr_assert_eq(omega_snapshot_count(s), 0);

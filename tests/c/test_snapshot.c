@@ -1,8 +1,8 @@
 /* test_snapshot.c — pinned snapshots: one immutable version across reloads,
  * borrowed strings valid until release, typed reads, iteration in key order. */
-#include "th_test.h"
 #include <pthread.h>
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
@@ -18,7 +18,7 @@ static void up(void) {
 TestSuite(snapshot, .init = up, .fini = th_suite_redis_down, .timeout = 20);
 
 Test(snapshot, version_epoch_count) {
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s), 3);
   cr_assert_str_eq(omega_snapshot_epoch(s), "epoch-A");
@@ -30,9 +30,9 @@ Test(snapshot, version_epoch_count) {
 }
 
 Test(snapshot, typed_reads_and_types) {
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
-  const char *v = NULL;
+  const char* v = NULL;
   size_t len = 0;
   cr_assert_eq(omega_snapshot_get(s, "zeta", &v, &len), OMEGA_OK);
   cr_assert_str_eq(v, "last");
@@ -76,11 +76,11 @@ Test(snapshot, typed_reads_and_types) {
 }
 
 Test(snapshot, iteration_in_key_order) {
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   size_t n = omega_snapshot_count(s);
   cr_assert_eq(n, 7);
-  const char *prev = NULL;
+  const char* prev = NULL;
   int seen_nul = 0, seen_obj = 0, seen_alpha = 0;
   for (size_t i = 0; i < n; i++) {
     const char *k = NULL, *v = NULL;
@@ -114,16 +114,15 @@ Test(snapshot, iteration_in_key_order) {
 }
 
 Test(snapshot, pinned_version_survives_reload) {
-  omega_snapshot *s = NULL;
+  omega_snapshot* s = NULL;
   cr_assert_eq(omega_cfg_snapshot(th_CFG, &s), OMEGA_OK);
   const char *zeta = NULL, *k = NULL, *v = NULL;
   cr_assert_eq(omega_snapshot_get(s, "ZETA", &zeta, NULL), OMEGA_OK);
   cr_assert_eq(omega_snapshot_entry(s, 0, &k, &v, NULL), OMEGA_OK);
-  const char *epoch = omega_snapshot_epoch(s);
+  const char* epoch = omega_snapshot_epoch(s);
 
   /* a new version arrives that drops and rewrites keys */
-  th_publish_meta(&th_R, "{\"ZETA\":\"new-zeta-value-which-is-longer\",\"OTHER\":1}", 4,
-                  "epoch-A");
+  th_publish_meta(&th_R, "{\"ZETA\":\"new-zeta-value-which-is-longer\",\"OTHER\":1}", 4, "epoch-A");
   cr_assert(th_wait_version(th_CFG, 4, 3000), "v4 not installed");
   cr_assert_str_eq(th_get(th_CFG, "ZETA"), "new-zeta-value-which-is-longer");
 
@@ -134,13 +133,13 @@ Test(snapshot, pinned_version_survives_reload) {
   cr_assert_str_eq(v, "1");
   cr_assert_str_eq(epoch, "epoch-A");
   cr_assert_eq(omega_snapshot_count(s), 7);
-  const char *again = NULL;
+  const char* again = NULL;
   cr_assert_eq(omega_snapshot_get(s, "ZETA", &again, NULL), OMEGA_OK);
   cr_assert_str_eq(again, "last");
   cr_assert_eq(omega_snapshot_get(s, "OTHER", &again, NULL), OMEGA_E_NOT_FOUND);
 
   /* a second pin sees v4 */
-  omega_snapshot *s2 = NULL;
+  omega_snapshot* s2 = NULL;
   cr_assert_eq(omega_cfg_snapshot(th_CFG, &s2), OMEGA_OK);
   cr_assert_eq(omega_snapshot_version(s2), 4);
   cr_assert_eq(omega_snapshot_count(s2), 2);
@@ -158,22 +157,22 @@ Test(snapshot, pinned_version_survives_reload) {
   omega_snapshot_release(s);
 }
 
-static void *release_elsewhere(void *p) {
-  omega_snapshot *s = p;
-  const char *v = NULL;
+static void* release_elsewhere(void* p) {
+  omega_snapshot* s = p;
+  const char* v = NULL;
   int rc = omega_snapshot_get(s, "ZETA", &v, NULL);
   int ok = rc == OMEGA_OK && strcmp(v, "last") == 0;
   omega_snapshot_release(s);
-  return (void *)(intptr_t)ok;
+  return (void*)(intptr_t)ok;
 }
 
 Test(snapshot, many_pins_released_on_other_threads) {
-  omega_snapshot *s[8];
+  omega_snapshot* s[8];
   pthread_t t[8];
   for (int i = 0; i < 8; i++) cr_assert_eq(omega_cfg_snapshot(th_CFG, &s[i]), OMEGA_OK);
   for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, release_elsewhere, s[i]);
   for (int i = 0; i < 8; i++) {
-    void *ok = NULL;
+    void* ok = NULL;
     pthread_join(t[i], &ok);
     cr_assert(ok, "thread %d read a wrong value", i);
   }

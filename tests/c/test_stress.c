@@ -3,12 +3,12 @@
  * unregisters callbacks. Every read must see one complete version: each key
  * of version V holds "V:<index>", and VERSION holds V. Must be clean under
  * ThreadSanitizer and AddressSanitizer+UBSan. */
-#include "th_test.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "th_test.h"
 
 #include "harness.h"
 
@@ -26,8 +26,8 @@ static char first_error[512];
 static pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
 
 #include <stdarg.h>
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...) {
+static void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char* fmt, ...) {
   if (atomic_fetch_add(&errors, 1) == 0) {
     va_list ap;
     va_start(ap, fmt);
@@ -38,25 +38,24 @@ static void fail(const char *fmt, ...) {
   }
 }
 
-static char *make_json(long long v) {
+static char* make_json(long long v) {
   size_t cap = 64 + NKEYS * 40;
-  char *s = malloc(cap);
+  char* s = malloc(cap);
   size_t n = (size_t)snprintf(s, cap, "{\"VERSION\":%lld", v);
-  for (int i = 0; i < NKEYS; i++)
-    n += (size_t)snprintf(s + n, cap - n, ",\"K%02d\":\"%lld:%d\"", i, v, i);
+  for (int i = 0; i < NKEYS; i++) n += (size_t)snprintf(s + n, cap - n, ",\"K%02d\":\"%lld:%d\"", i, v, i);
   snprintf(s + n, cap - n, "}");
   return s;
 }
 
 /* "V:i" -> V, checking i */
-static long long parse_val(const char *v, int want_i) {
-  char *end;
+static long long parse_val(const char* v, int want_i) {
+  char* end;
   long long ver = strtoll(v, &end, 10);
   if (*end != ':' || atoi(end + 1) != want_i) return -1;
   return ver;
 }
 
-static void check_snapshot(const omega_snapshot *s, long long *last, const char *who) {
+static void check_snapshot(const omega_snapshot* s, long long* last, const char* who) {
   long long V = omega_snapshot_version(s);
   if (V < *last) fail("%s: pinned version went back %lld -> %lld", who, *last, V);
   *last = V;
@@ -84,7 +83,7 @@ static void check_snapshot(const omega_snapshot *s, long long *last, const char 
   }
 }
 
-static void *reader(void *arg) {
+static void* reader(void* arg) {
   long id = (long)(intptr_t)arg;
   long long last_pin = 0, last_get = 0, last_int = 0, last_status = 0;
   char buf[64];
@@ -106,32 +105,38 @@ static void *reader(void *arg) {
     }
     int64_t iv = 0;
     rc = omega_cfg_get_int64(th_CFG, "VERSION", &iv);
-    if (rc != OMEGA_OK) fail("get_int64 VERSION rc %d", rc);
-    else if (iv < last_int) fail("VERSION went back %lld -> %lld", last_int, (long long)iv);
-    else last_int = iv;
+    if (rc != OMEGA_OK)
+      fail("get_int64 VERSION rc %d", rc);
+    else if (iv < last_int)
+      fail("VERSION went back %lld -> %lld", last_int, (long long)iv);
+    else
+      last_int = iv;
 
     if ((n % 4) == 0) {
-      omega_snapshot *s = NULL;
+      omega_snapshot* s = NULL;
       if (omega_cfg_snapshot(th_CFG, &s) != OMEGA_OK) {
         fail("snapshot failed: %s", omega_last_error());
       } else {
         check_snapshot(s, &last_pin, "reader");
         /* a torn-down snapshot would show here: read it again a bit later */
-        const char *v0 = NULL;
+        const char* v0 = NULL;
         omega_snapshot_get(s, "K00", &v0, NULL);
         sched_yield();
         if (!v0 || parse_val(v0, 0) != omega_snapshot_version(s))
-          fail("borrowed K00 changed under a pin (v%lld): %s",
-               (long long)omega_snapshot_version(s), v0 ? v0 : "(null)");
+          fail("borrowed K00 changed under a pin (v%lld): %s", (long long)omega_snapshot_version(s),
+               v0 ? v0 : "(null)");
         omega_snapshot_release(s);
         atomic_fetch_add(&pins, 1);
       }
     }
     if ((n % 64) == 0) {
       omega_cfg_status st = OMEGA_CFG_STATUS_INIT;
-      if (omega_cfg_get_status(th_CFG, &st) != OMEGA_OK) fail("status failed");
-      else if (st.version < last_status) fail("status version went back %lld -> %lld", last_status, (long long)st.version);
-      else last_status = st.version;
+      if (omega_cfg_get_status(th_CFG, &st) != OMEGA_OK)
+        fail("status failed");
+      else if (st.version < last_status)
+        fail("status version went back %lld -> %lld", last_status, (long long)st.version);
+      else
+        last_status = st.version;
     }
     n++;
   }
@@ -140,8 +145,7 @@ static void *reader(void *arg) {
 }
 
 static atomic_llong cb_last;
-static void on_reload(int64_t version, const char *const *keys, size_t n,
-                      const omega_snapshot *s, void *ud) {
+static void on_reload(int64_t version, const char* const* keys, size_t n, const omega_snapshot* s, void* ud) {
   (void)ud;
   long long prev = atomic_load(&cb_last);
   if (version <= prev) fail("callback order %lld -> %lld", prev, (long long)version);
@@ -150,23 +154,26 @@ static void on_reload(int64_t version, const char *const *keys, size_t n,
     fail("callback v%lld got snapshot v%lld", (long long)version, (long long)omega_snapshot_version(s));
   if (n != NKEYS + 1) fail("callback v%lld: %zu changed keys", (long long)version, n);
   for (size_t i = 1; i < n; i++)
-    if (strcmp(keys[i - 1], keys[i]) >= 0) fail("changed keys unsorted at v%lld [%zu] %s", (long long)version, i, keys[i]);
+    if (strcmp(keys[i - 1], keys[i]) >= 0)
+      fail("changed keys unsorted at v%lld [%zu] %s", (long long)version, i, keys[i]);
   long long dummy = 0;
   check_snapshot(s, &dummy, "callback");
   atomic_fetch_add(&callbacks, 1);
 }
 
-static void churn_cb(int64_t v, const char *const *k, size_t n, const omega_snapshot *s,
-                     void *ud) {
-  (void)k; (void)n; (void)ud;
-  if (omega_snapshot_version(s) != v) fail("churn cb v%lld snapshot v%lld", (long long)v, (long long)omega_snapshot_version(s));
+static void churn_cb(int64_t v, const char* const* k, size_t n, const omega_snapshot* s, void* ud) {
+  (void)k;
+  (void)n;
+  (void)ud;
+  if (omega_snapshot_version(s) != v)
+    fail("churn cb v%lld snapshot v%lld", (long long)v, (long long)omega_snapshot_version(s));
 }
-static void churn_destroy(void *ud) {
+static void churn_destroy(void* ud) {
   (void)ud;
   atomic_fetch_add(&churn_destroys, 1);
 }
 
-static void *churner(void *arg) {
+static void* churner(void* arg) {
   (void)arg;
   while (!atomic_load(&stop)) {
     uint64_t tok = 0;
@@ -188,12 +195,12 @@ struct writer_arg {
   char err[256];
 };
 
-static void *writer(void *arg) {
-  struct writer_arg *w = arg;
+static void* writer(void* arg) {
+  struct writer_arg* w = arg;
   int64_t t0 = th_now_ms();
   long long v = 2;
   while (th_now_ms() - t0 < w->duration_ms) {
-    char *js = make_json(v);
+    char* js = make_json(v);
     th_pub p = {0};
     p.json = js;
     p.version = v;
@@ -215,18 +222,17 @@ static void *writer(void *arg) {
 
 static void up(void) {
   th_suite_redis_up();
-  char *js = make_json(1);
+  char* js = make_json(1);
   th_publish_meta(&th_R, js, 1, "S");
   free(js);
   th_CFG = th_open(&th_R, NULL);
 }
 
-Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = th_suite_redis_down,
-     .timeout = 90) {
+Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = th_suite_redis_down, .timeout = 90) {
   uint64_t tok;
   cr_assert_eq(omega_cfg_on_reload(th_CFG, on_reload, NULL, NULL, &tok), OMEGA_OK);
   pthread_t rt[NREADERS], ct, wt;
-  for (long i = 0; i < NREADERS; i++) pthread_create(&rt[i], NULL, reader, (void *)(intptr_t)i);
+  for (long i = 0; i < NREADERS; i++) pthread_create(&rt[i], NULL, reader, (void*)(intptr_t)i);
   pthread_create(&ct, NULL, churner, NULL);
   struct writer_arg w = {0};
   w.duration_ms = 2500;
@@ -242,19 +248,17 @@ Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = th_suit
 
   omega_cfg_status st;
   th_status(th_CFG, &st);
-  cr_log_info("stress: published %lld versions in %d ms, %lld callbacks, %llu installs, "
-              "%ld reads, %ld pins, %ld callback (un)registrations",
-              w.published, w.duration_ms, (long long)atomic_load(&callbacks),
-              (unsigned long long)st.reloads, (long)atomic_load(&reads),
-              (long)atomic_load(&pins), (long)atomic_load(&churn_regs));
-  cr_assert_eq(atomic_load(&errors), 0, "%ld inconsistent reads; first: %s",
-               (long)atomic_load(&errors), first_error);
+  cr_log_info(
+      "stress: published %lld versions in %d ms, %lld callbacks, %llu installs, "
+      "%ld reads, %ld pins, %ld callback (un)registrations",
+      w.published, w.duration_ms, (long long)atomic_load(&callbacks), (unsigned long long)st.reloads,
+      (long)atomic_load(&reads), (long)atomic_load(&pins), (long)atomic_load(&churn_regs));
+  cr_assert_eq(atomic_load(&errors), 0, "%ld inconsistent reads; first: %s", (long)atomic_load(&errors), first_error);
   cr_assert(converged, "never converged on v%lld (at v%lld)", last, (long long)st.version);
   cr_assert_gt(w.published, 500, "writer managed only %lld versions", w.published);
   cr_assert_gt(atomic_load(&callbacks), 10, "too few reloads installed");
   cr_assert_gt(atomic_load(&reads), 1000);
-  cr_assert_eq(atomic_load(&churn_destroys), atomic_load(&churn_regs),
-               "destroy ran %ld times for %ld registrations",
+  cr_assert_eq(atomic_load(&churn_destroys), atomic_load(&churn_regs), "destroy ran %ld times for %ld registrations",
                (long)atomic_load(&churn_destroys), (long)atomic_load(&churn_regs));
   cr_assert_eq(st.state, OMEGA_STATE_READY);
   cr_assert_eq(st.rejected, 0);
@@ -262,11 +266,11 @@ Test(stress, readers_during_1000_reloads_per_second, .init = up, .fini = th_suit
 
 /* Opening and closing handles while other handles are busy: no thread left
  * behind, no crash, under the sanitizers. */
-static void *open_close_loop(void *arg) {
-  th_redis *r = arg;
+static void* open_close_loop(void* arg) {
+  th_redis* r = arg;
   for (int i = 0; i < 15 && !atomic_load(&stop); i++) {
     omega_cfg_options o = th_fast_opts(r);
-    omega_cfg *c = NULL;
+    omega_cfg* c = NULL;
     if (omega_cfg_open(&o, &c) != OMEGA_OK) {
       fail("open %d failed: %s", i, omega_last_error());
       continue;

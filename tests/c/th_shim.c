@@ -19,18 +19,18 @@
 
 #define SKIP_EXIT 77
 
-static struct th_shim_test *tests;
-static struct th_shim_suite *suites;
+static struct th_shim_test* tests;
+static struct th_shim_suite* suites;
 static void (*current_fini)(void);
 static int in_fini;
 static int soft_failures;
 
-void th_shim_register(struct th_shim_test *t) {
+void th_shim_register(struct th_shim_test* t) {
   t->next = tests;
   tests = t;
 }
 
-void th_shim_register_suite(struct th_shim_suite *s) {
+void th_shim_register_suite(struct th_shim_suite* s) {
   s->next = suites;
   suites = s;
 }
@@ -46,10 +46,8 @@ static void finish(int code) {
   _exit(code);
 }
 
-void th_shim_fail(int fatal, const char *file, int line, const char *expr,
-                  const char *fmt, ...) {
-  fprintf(stderr, "[----] %s:%d: %s failed: %s\n", file, line,
-          fatal ? "Assertion" : "Expectation", expr);
+void th_shim_fail(int fatal, const char* file, int line, const char* expr, const char* fmt, ...) {
+  fprintf(stderr, "[----] %s:%d: %s failed: %s\n", file, line, fatal ? "Assertion" : "Expectation", expr);
   if (fmt && *fmt) {
     va_list ap;
     va_start(ap, fmt);
@@ -62,8 +60,8 @@ void th_shim_fail(int fatal, const char *file, int line, const char *expr,
   soft_failures++;
 }
 
-void th_shim_str(int fatal, const char *file, int line, const char *expr,
-                 const char *a, const char *b, int want_equal, const char *fmt, ...) {
+void th_shim_str(int fatal, const char* file, int line, const char* expr, const char* a, const char* b, int want_equal,
+                 const char* fmt, ...) {
   int equal = a && b && strcmp(a, b) == 0;
   if (equal == want_equal) return;
   fprintf(stderr, "[----] %s:%d: %s failed: %s (actual=`%s` expected=`%s`)\n", file, line,
@@ -80,7 +78,7 @@ void th_shim_str(int fatal, const char *file, int line, const char *expr,
   soft_failures++;
 }
 
-void th_shim_skip(const char *fmt, ...) {
+void th_shim_skip(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "[SKIP] ");
@@ -90,7 +88,7 @@ void th_shim_skip(const char *fmt, ...) {
   finish(SKIP_EXIT);
 }
 
-void th_shim_log(const char *fmt, ...) {
+void th_shim_log(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "[----] ");
@@ -99,8 +97,8 @@ void th_shim_log(const char *fmt, ...) {
   va_end(ap);
 }
 
-static struct th_shim_suite *suite_of(const char *name) {
-  for (struct th_shim_suite *s = suites; s; s = s->next)
+static struct th_shim_suite* suite_of(const char* name) {
+  for (struct th_shim_suite* s = suites; s; s = s->next)
     if (!strcmp(s->name, name)) return s;
   return NULL;
 }
@@ -111,8 +109,8 @@ static double now_s(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
-  const char *filter = NULL;
+int main(int argc, char** argv) {
+  const char* filter = NULL;
   double timeout_override = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--filter") && i + 1 < argc)
@@ -123,19 +121,19 @@ int main(int argc, char **argv) {
       timeout_override = atof(argv[++i]);
   }
   /* registration order is reversed by the constructors: restore it */
-  struct th_shim_test *ordered = NULL;
+  struct th_shim_test* ordered = NULL;
   while (tests) {
-    struct th_shim_test *t = tests;
+    struct th_shim_test* t = tests;
     tests = t->next;
     t->next = ordered;
     ordered = t;
   }
   int passed = 0, failed = 0, skipped = 0;
-  for (struct th_shim_test *t = ordered; t; t = t->next) {
+  for (struct th_shim_test* t = ordered; t; t = t->next) {
     char full[256];
     snprintf(full, sizeof full, "%s/%s", t->suite, t->name);
     if (filter && fnmatch(filter, full, 0) != 0) continue;
-    struct th_shim_suite *s = suite_of(t->suite);
+    struct th_shim_suite* s = suite_of(t->suite);
     void (*init)(void) = t->init ? t->init : s ? s->init : NULL;
     void (*fini)(void) = t->fini ? t->fini : s ? s->fini : NULL;
     double timeout = t->timeout > 0 ? t->timeout : s && s->timeout > 0 ? s->timeout : 60;
@@ -172,11 +170,9 @@ int main(int argc, char **argv) {
       if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
         fprintf(stderr, "[FAIL] %s::%s: Timed out. (%.2fs)\n", t->suite, t->name, dt);
       else if (WIFSIGNALED(st))
-        fprintf(stderr, "[FAIL] %s::%s: CRASH, signal %d (%.2fs)\n", t->suite, t->name,
-                WTERMSIG(st), dt);
+        fprintf(stderr, "[FAIL] %s::%s: CRASH, signal %d (%.2fs)\n", t->suite, t->name, WTERMSIG(st), dt);
       else
-        fprintf(stderr, "[FAIL] %s::%s: exit %d (%.2fs)\n", t->suite, t->name,
-                WEXITSTATUS(st), dt);
+        fprintf(stderr, "[FAIL] %s::%s: exit %d (%.2fs)\n", t->suite, t->name, WEXITSTATUS(st), dt);
     }
   }
   fprintf(stderr, "%d passed, %d failed, %d skipped\n", passed, failed, skipped);

@@ -29,56 +29,54 @@ extern "C" {
 #endif
 
 struct th_shim_test {
-  const char *suite;
-  const char *name;
+  const char* suite;
+  const char* name;
   void (*fn)(void);
   void (*init)(void);
   void (*fini)(void);
   double timeout;
-  struct th_shim_test *next;
+  struct th_shim_test* next;
 };
 
 struct th_shim_suite {
-  const char *name;
+  const char* name;
   void (*init)(void);
   void (*fini)(void);
   double timeout;
-  struct th_shim_suite *next;
+  struct th_shim_suite* next;
 };
 
-void th_shim_register(struct th_shim_test *t);
-void th_shim_register_suite(struct th_shim_suite *s);
-void th_shim_fail(int fatal, const char *file, int line, const char *expr,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void th_shim_str(int fatal, const char *file, int line, const char *expr,
-                 const char *a, const char *b, int want_equal, const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
-void th_shim_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void th_shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void th_shim_register(struct th_shim_test* t);
+void th_shim_register_suite(struct th_shim_suite* s);
+void th_shim_fail(int fatal, const char* file, int line, const char* expr, const char* fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void th_shim_str(int fatal, const char* file, int line, const char* expr, const char* a, const char* b, int want_equal,
+                 const char* fmt, ...) __attribute__((format(printf, 8, 9)));
+void th_shim_skip(const char* fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void th_shim_log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #ifdef __cplusplus
 }
 #endif
 
-#define TestSuite(sname, ...)                                                   \
-  static struct th_shim_suite th_shim_suite_##sname = {#sname, __VA_ARGS__};    \
-  __attribute__((constructor)) static void th_shim_suite_reg_##sname(void) {    \
-    th_shim_register_suite(&th_shim_suite_##sname);                             \
-  }                                                                             \
+#define TestSuite(sname, ...)                                                \
+  static struct th_shim_suite th_shim_suite_##sname = {#sname, __VA_ARGS__}; \
+  __attribute__((constructor)) static void th_shim_suite_reg_##sname(void) { \
+    th_shim_register_suite(&th_shim_suite_##sname);                          \
+  }                                                                          \
   struct th_shim_dummy_##sname
 
-#define Test(sname, tname, ...)                                                 \
-  static void sname##_##tname##_impl(void);                                     \
-  static struct th_shim_test th_shim_t_##sname##_##tname = {                    \
-      #sname, #tname, sname##_##tname##_impl, __VA_ARGS__};                     \
-  __attribute__((constructor)) static void th_shim_reg_##sname##_##tname(void) {\
-    th_shim_register(&th_shim_t_##sname##_##tname);                             \
-  }                                                                             \
+#define Test(sname, tname, ...)                                                                                   \
+  static void sname##_##tname##_impl(void);                                                                       \
+  static struct th_shim_test th_shim_t_##sname##_##tname = {#sname, #tname, sname##_##tname##_impl, __VA_ARGS__}; \
+  __attribute__((constructor)) static void th_shim_reg_##sname##_##tname(void) {                                  \
+    th_shim_register(&th_shim_t_##sname##_##tname);                                                               \
+  }                                                                                                               \
   static void sname##_##tname##_impl(void)
 
-#define TH_SHIM_CHECK(fatal, cond, expr, ...)                                   \
-  do {                                                                          \
-    if (!(cond)) th_shim_fail(fatal, __FILE__, __LINE__, expr, __VA_ARGS__);    \
+#define TH_SHIM_CHECK(fatal, cond, expr, ...)                                \
+  do {                                                                       \
+    if (!(cond)) th_shim_fail(fatal, __FILE__, __LINE__, expr, __VA_ARGS__); \
   } while (0)
 
 #define cr_assert(c, ...) TH_SHIM_CHECK(1, (c), #c, "" __VA_ARGS__)
@@ -95,12 +93,10 @@ void th_shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define cr_assert_null(p, ...) TH_SHIM_CHECK(1, (p) == NULL, #p " == NULL", "" __VA_ARGS__)
 #define cr_expect_null(p, ...) TH_SHIM_CHECK(0, (p) == NULL, #p " == NULL", "" __VA_ARGS__)
 #define cr_assert_not_null(p, ...) TH_SHIM_CHECK(1, (p) != NULL, #p " != NULL", "" __VA_ARGS__)
-#define cr_assert_float_eq(a, b, eps, ...)                                      \
+#define cr_assert_float_eq(a, b, eps, ...) \
   TH_SHIM_CHECK(1, ((a) - (b) <= (eps) && (b) - (a) <= (eps)), #a " ~= " #b, "" __VA_ARGS__)
-#define cr_assert_str_eq(a, b, ...)                                             \
-  th_shim_str(1, __FILE__, __LINE__, #a " == " #b, (a), (b), 1, "" __VA_ARGS__)
-#define cr_assert_str_neq(a, b, ...)                                            \
-  th_shim_str(1, __FILE__, __LINE__, #a " != " #b, (a), (b), 0, "" __VA_ARGS__)
+#define cr_assert_str_eq(a, b, ...) th_shim_str(1, __FILE__, __LINE__, #a " == " #b, (a), (b), 1, "" __VA_ARGS__)
+#define cr_assert_str_neq(a, b, ...) th_shim_str(1, __FILE__, __LINE__, #a " != " #b, (a), (b), 0, "" __VA_ARGS__)
 #define cr_skip_test(...) th_shim_skip("" __VA_ARGS__)
 #define cr_log_info(...) th_shim_log(__VA_ARGS__)
 

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
-#include "th_test.h"
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -13,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "th_test.h"
 
 int64_t th_now_ms(void) {
   struct timespec ts;
@@ -26,7 +26,7 @@ void th_sleep_ms(int ms) {
   }
 }
 
-int th_wait_until(th_predicate pred, void *arg, int timeout_ms) {
+int th_wait_until(th_predicate pred, void* arg, int timeout_ms) {
   int64_t deadline = th_now_ms() + timeout_ms;
   for (;;) {
     if (pred(arg)) return 1;
@@ -43,14 +43,14 @@ struct child_wait {
   int status;
 };
 
-static int child_exited(void *arg) {
-  struct child_wait *c = arg;
+static int child_exited(void* arg) {
+  struct child_wait* c = arg;
   pid_t w = waitpid(c->pid, &c->status, WNOHANG);
   /* ECHILD: already reaped (or not ours): nothing left to wait for */
   return w == c->pid || (w < 0 && errno == ECHILD);
 }
 
-int th_wait_child(pid_t pid, int *status, int timeout_ms) {
+int th_wait_child(pid_t pid, int* status, int timeout_ms) {
   struct child_wait c = {pid, 0};
   int exited = th_wait_until(child_exited, &c, timeout_ms);
   if (exited && status) *status = c.status;
@@ -59,31 +59,32 @@ int th_wait_child(pid_t pid, int *status, int timeout_ms) {
 
 /* ---- temp dirs ---------------------------------------------------------------- */
 
-void th_mkdtemp(char *buf, size_t len) {
-  const char *base = getenv("TMPDIR");
+void th_mkdtemp(char* buf, size_t len) {
+  const char* base = getenv("TMPDIR");
   if (!base || !*base) base = "/tmp";
   snprintf(buf, len, "%s/omega-ctest-XXXXXX", base);
   cr_assert_not_null(mkdtemp(buf), "mkdtemp(%s): %s", buf, strerror(errno));
 }
 
-static int rm_one(const char *path, const struct stat *sb, int flag,
-                  struct FTW *ftw) {
-  (void)sb; (void)flag; (void)ftw;
+static int rm_one(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
   remove(path);
   return 0;
 }
 
-void th_rm_rf(const char *path) {
+void th_rm_rf(const char* path) {
   if (path && *path) nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- threads ------------------------------------------------------------------ */
 
 int th_thread_count(void) {
-  DIR *d = opendir("/proc/self/task");
+  DIR* d = opendir("/proc/self/task");
   if (!d) return -1;
   int n = 0;
-  struct dirent *e;
+  struct dirent* e;
   while ((e = readdir(d)) != NULL)
     if (e->d_name[0] != '.') n++;
   closedir(d);

@@ -1,9 +1,10 @@
 """Fixtures of the omega-settingsd suite: the real daemon binary over real HTTP
 (tests/support/daemon.py), a real redis-server (the shared `redis_server` fixture) and a
 spy subscriber on config_channel."""
-import pytest
 
+import pytest
 from helpers import World
+
 from tests.support.daemon import Daemon
 from tests.support.spy import Spy
 

@@ -1,4 +1,5 @@
 """Helpers of the daemon suite (no fixtures here: those are in conftest.py)."""
+
 import hashlib
 import hmac
 import json
@@ -65,7 +66,7 @@ class World:
         after = self.capture()
         assert after["env"] == before["env"], ".env changed"
         assert after["redis"] == before["redis"], "Redis keys changed"
-        assert after["messages"] == before["messages"], f"spy saw {self.spy.messages[before['messages']:]}"
+        assert after["messages"] == before["messages"], f"spy saw {self.spy.messages[before['messages'] :]}"
         assert after["audit"] == before["audit"], "an audit record was written"
         assert after["version"] == before["version"]
 

@@ -1,7 +1,9 @@
 """Every endpoint and its status codes, over real HTTP against the real daemon and Redis."""
+
 import json
 
 from helpers import SECRET_VALUES
+
 from tests.support.daemon import ALICE
 from tests.support.redis_server import redis_keys
 from tests.support.spy import Spy
@@ -42,10 +44,13 @@ def test_patch_publishes_snapshot_version_meta_and_message(daemon, redis_server,
     assert version == b"2"
     meta = json.loads(meta)
     import hashlib
+
     assert meta["version"] == 2 and meta["sha256"] == hashlib.sha256(snap).hexdigest() and meta["epoch"]
     assert meta["written_at"].endswith("Z")
     msgs = [json.loads(m) for m in spy.drain()]
-    assert msgs == [{"event": "updated", "version": "2", "prev_version": "1", "changed": ["LOG_LEVEL", "REQUEST_TIMEOUT"]}]
+    assert msgs == [
+        {"event": "updated", "version": "2", "prev_version": "1", "changed": ["LOG_LEVEL", "REQUEST_TIMEOUT"]}
+    ]
     text = daemon.env_path.read_text()
     assert "LOG_LEVEL=DEBUG" in text and "REQUEST_TIMEOUT=45" in text
     assert "# trailing comment kept byte-for-byte" in text and text.index("REDIS_URL") < text.index("SECRET_KEY")
@@ -99,7 +104,9 @@ def test_expected_version_and_if_match(daemon):
 def test_reload_republishes_the_same_version(daemon, spy, redis_server):
     r = daemon.request("POST", "/config/reload")
     assert r.status == 200 and r.json == {"version": "1", "changed": []}
-    assert [json.loads(m) for m in spy.drain()] == [{"event": "reload", "version": "1", "prev_version": "1", "changed": []}]
+    assert [json.loads(m) for m in spy.drain()] == [
+        {"event": "reload", "version": "1", "prev_version": "1", "changed": []}
+    ]
     assert redis_keys(redis_server)[1] == b"1"
 
 
@@ -164,14 +171,17 @@ def test_health_ready_metrics(daemon):
     assert 'omega_settingsd_patches_total{outcome="invalid"} 1' in lines
     assert "omega_settingsd_config_version 2" in lines
     assert "omega_settingsd_redis_up 1" in lines and "omega_settingsd_audit_up 1" in lines
-    assert any(l.startswith("omega_settingsd_publish_seconds_count ") and not l.endswith(" 0") for l in lines)
+    assert any(x.startswith("omega_settingsd_publish_seconds_count ") and not x.endswith(" 0") for x in lines)
 
 
 def test_readyz_reports_redis_down(daemon, redis_server):
     redis_server.stop()
     # The reconciler notices within its interval; readiness then says why.
-    r = wait_until(lambda: (r := daemon.request("GET", "/readyz", token=None)).status == 503 and r,
-                   timeout=10, what="/readyz to answer 503")
+    r = wait_until(
+        lambda: (r := daemon.request("GET", "/readyz", token=None)).status == 503 and r,
+        timeout=10,
+        what="/readyz to answer 503",
+    )
     assert r.status == 503 and r.json["redis"] is False
     assert "omega_settingsd_redis_up 0" in daemon.request("GET", "/metrics", token=None).body
 
@@ -197,8 +207,12 @@ def test_read_auth_admin_protects_get_config(make_daemon):
 
 
 def test_every_error_is_json_with_a_stable_code(daemon):
-    for r in [daemon.request("GET", "/nope"), daemon.patch({"NOPE": 1}), daemon.patch({"LOG_LEVEL": 1}, token="x" * 40),
-              daemon.request("POST", "/config/patch", "{", content_type="application/json")]:
+    for r in [
+        daemon.request("GET", "/nope"),
+        daemon.patch({"NOPE": 1}),
+        daemon.patch({"LOG_LEVEL": 1}, token="x" * 40),
+        daemon.request("POST", "/config/patch", "{", content_type="application/json"),
+    ]:
         body = r.json
         assert set(body) == {"error", "message", "details"} and body["error"] and body["message"], r
 

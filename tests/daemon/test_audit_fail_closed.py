@@ -1,5 +1,6 @@
 """Audit is fail-closed: when the record cannot be written, the mutation is refused with 503
 and nothing changes."""
+
 from helpers import World
 
 
@@ -11,8 +12,7 @@ def test_audit_unwritable_refuses_every_mutation(make_daemon, redis_server, spy)
     d.audit_path = d.dir / "no-audit-here"  # World compares this (absent) file
     world = World(d, redis_server, spy)
     before = world.capture()
-    for send in (lambda: d.patch({"LOG_LEVEL": "DEBUG"}),
-                 lambda: d.request("POST", "/config/reload")):
+    for send in (lambda: d.patch({"LOG_LEVEL": "DEBUG"}), lambda: d.request("POST", "/config/reload")):
         r = send()
         assert r.status == 503 and r.json["error"] == "audit_unavailable", r
         world.assert_unchanged(before)

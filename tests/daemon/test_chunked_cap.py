@@ -1,10 +1,12 @@
 """A chunked body that crosses the cap is cut off: the connection is closed at once (no
 answer is possible mid-upload in libmicrohttpd 0.9.75), it counts as too_large, and
 nothing changes."""
+
 import socket
 import time
 
 from helpers import World, metric
+
 from tests.support.daemon import ALICE
 
 
@@ -14,8 +16,12 @@ def test_endless_chunked_body_over_the_cap_is_cut_off(make_daemon, redis_server,
     before = world.capture()
     s = socket.create_connection(("127.0.0.1", d.port))
     s.settimeout(1)
-    s.sendall((f"POST /config/patch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {ALICE}\r\n"
-               "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+    s.sendall(
+        (
+            f"POST /config/patch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {ALICE}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        ).encode()
+    )
     chunk = b"400\r\n" + b"a" * 1024 + b"\r\n"
     closed = False
     deadline = time.monotonic() + 20  # generous: "does not hang", not a timing claim

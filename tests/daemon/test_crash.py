@@ -1,6 +1,7 @@
 """Crash consistency: SIGKILL the daemon at every step of a patch (named failpoints in the
 test build), then check the .env is the whole old or the whole new file, a restart
 reconciles Redis with it, and published versions only ever go up."""
+
 import http.client
 import json
 import os
@@ -13,11 +14,18 @@ from tests.support.redis_server import redis_keys
 # Every step of a patch, in order (daemon/src/writer.cc, durable_file.cc).
 PATCH_STEPS = [
     # before the commit point (the three syncs run concurrently)
-    "patch.audit_synced", "patch.version.written", "patch.version.synced",
-    "patch.env.partial_temp", "patch.env.temp_synced", "patch.prepared",
+    "patch.audit_synced",
+    "patch.version.written",
+    "patch.version.synced",
+    "patch.env.partial_temp",
+    "patch.env.temp_synced",
+    "patch.prepared",
     # the commit point and after
-    "patch.env.renamed", "patch.env.dir_synced", "patch.env_written",
-    "patch.before_exec", "patch.published",
+    "patch.env.renamed",
+    "patch.env.dir_synced",
+    "patch.env_written",
+    "patch.before_exec",
+    "patch.published",
 ]
 BEFORE_COMMIT = PATCH_STEPS[:6]
 
@@ -50,7 +58,7 @@ def test_sigkill_at_every_step_of_a_patch(make_daemon, redis_server, spy, step):
 
     d.start()  # no failpoint now
     assert not [n for n in os.listdir(d.dir) if ".tmp-" in n], "stale temp files are removed at start"
-    snap, version, meta = redis_keys(redis_server)
+    snap, version, _meta = redis_keys(redis_server)
     cfg = json.loads(snap)
     assert cfg["REQUEST_TIMEOUT"] == (31 if landed else 30), "the restart reconciles Redis with the .env"
     assert d.config()["config"]["REQUEST_TIMEOUT"] == cfg["REQUEST_TIMEOUT"]

@@ -1,5 +1,6 @@
 """A patch is rendered from the .env the daemon loaded; a hand edit made since then must not
 be silently dropped: the patch is refused until POST /config/reload."""
+
 from tests.support.redis_server import redis_keys
 
 

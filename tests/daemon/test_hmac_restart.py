@@ -1,8 +1,10 @@
 """HMAC nonces live in memory: a request signed before a restart must not be replayable
 after it, so timestamps earlier than the daemon's start are refused."""
+
 import time
 
 from helpers import World, hmac_header
+
 from tests.support.daemon import ALICE
 
 P = "/config/patch"

@@ -1,9 +1,12 @@
 """DNS-rebinding guard: only loopback names, the --listen host and --allowed-host names are
 served; any other Host gets 421 with a JSON error."""
+
 import pytest
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:{port}", "[::1]", "[::1]:{port}", "127.0.0.1:{port}"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "LOCALHOST:{port}", "[::1]", "[::1]:{port}", "127.0.0.1:{port}"]
+)
 def test_loopback_hosts_are_served(daemon, host):
     r = daemon.request("GET", "/config", token=None, headers={"Host": host.format(port=daemon.port)})
     assert r.status == 200, r

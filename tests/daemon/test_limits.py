@@ -1,4 +1,6 @@
 """Bounds: body cap (configurable), per-address connection limit, idle timeout."""
+
+import pathlib
 import socket
 
 
@@ -40,6 +42,7 @@ def test_idle_connections_are_closed(make_daemon):
 
 def test_listens_on_loopback_by_default(make_daemon):
     import pytest
+
     probe = socket.socket()
     try:
         probe.bind(("0.0.0.0", 9421))
@@ -50,10 +53,13 @@ def test_listens_on_loopback_by_default(make_daemon):
     d = make_daemon(start=False)
     cmd = d.command()
     i = cmd.index("--listen")
-    del cmd[i:i + 2]
+    del cmd[i : i + 2]
     d.command = lambda: cmd
     d.port = 9421
     d.start()
-    listening = [line.split()[1] for line in open("/proc/net/tcp").read().splitlines()[1:]
-                 if line.split()[3] == "0A" and line.split()[1].endswith(":24CD")]
+    listening = [
+        line.split()[1]
+        for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[3] == "0A" and line.split()[1].endswith(":24CD")
+    ]
     assert listening == ["0100007F:24CD"], listening  # 127.0.0.1:9421 only

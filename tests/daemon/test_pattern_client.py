@@ -1,6 +1,7 @@
 """Compatibility with the pattern document: a plain redis-py client that knows only
 omega:config, omega:config:version and config_channel sees the snapshot, the version and
 the message; the ops cookbook's curl commands work as written; --dev is zero-setup."""
+
 import json
 import os
 import re
@@ -64,9 +65,13 @@ def test_ops_cookbook_commands_work(daemon):
 @pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
 def test_dev_mode_is_zero_setup(tmp_path):
     port = free_port()
-    proc = subprocess.Popen([daemon_binary(), "--dev", "--listen", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env_without_omega())
+    proc = subprocess.Popen(
+        [daemon_binary(), "--dev", "--listen", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_without_omega(),
+    )
     try:
         banner = ""
         while "Ctrl-C" not in banner:
@@ -79,7 +84,9 @@ def test_dev_mode_is_zero_setup(tmp_path):
         assert os.path.isdir(scratch)
         assert f"curl -s http://127.0.0.1:{port}/config | jq ." in banner
         # The printed patch command, run as printed.
-        patch_cmd = banner[banner.index("curl -s -X POST"):banner.index("curl -s -X POST", banner.index("curl -s -X POST") + 1)]
+        patch_cmd = banner[
+            banner.index("curl -s -X POST") : banner.index("curl -s -X POST", banner.index("curl -s -X POST") + 1)
+        ]
         out = sh(patch_cmd)
         assert json.loads(out.stdout)["changed"] == ["LOG_LEVEL", "MONGO_URI"], out
         client = redis_py.Redis.from_url(redis_url)

@@ -1,10 +1,11 @@
 """A Redis error reply (here NOPERM from an ACL change) is "unreachable", not "Redis lost its
 data": the reconciler must not bump the version or start a new epoch while it lasts."""
+
 import time
 
 import redis as redis_py
-
 from helpers import published
+
 from tests.support.waiting import wait_until
 
 

@@ -1,6 +1,7 @@
 """POST /config/reload answers like a patch: 200 with "published": false when the state
 changed but Redis did not take it, write_conflict when Redis is ahead, and 422 details in
 the {"key","message"} shape."""
+
 import redis as redis_py
 
 from tests.support.redis_server import redis_keys

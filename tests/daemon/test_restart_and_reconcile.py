@@ -1,6 +1,7 @@
 """Durability and convergence: a restart keeps every patch; versions never go backwards
 across restarts or Redis data loss (new epoch); the reconciler republishes when Redis comes
 back empty or differs from the .env; Redis down refuses patches with 503 and changes nothing."""
+
 import json
 
 from tests.support.redis_server import redis_keys

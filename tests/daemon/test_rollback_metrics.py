@@ -1,4 +1,5 @@
 """Rollbacks are counted under their own metric, not as patches."""
+
 from helpers import metric
 
 

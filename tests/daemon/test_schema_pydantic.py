@@ -4,11 +4,10 @@ examples/omega.schema.json must equal OMEGASettings.model_json_schema() in conte
 schema parser must accept that output unchanged, and for the same .env text the writer and
 pydantic must agree on what is valid and on the typed values.
 
-The writer's model is driven through `omega-model-check` (daemon/tests/model_check_tool.cc).
-Set OMEGA_MODEL_CHECK to a built binary; otherwise the newest one under build*/ is used, or
-it is built into a temporary directory.
+The writer's model is driven through `omega-model-check` (tests/unit/omega_model_check.cc).
+Set OMEGA_MODEL_CHECK to a built binary; otherwise the dev preset's is built and used.
 """
-import glob
+
 import json
 import os
 import subprocess
@@ -20,39 +19,24 @@ from pydantic import SecretStr, ValidationError
 from examples.omega_settings import OMEGASettings
 from tests.support.paths import EXAMPLES, REPO
 
-ROOT = str(REPO)
 SCHEMA_FILE = str(EXAMPLES / "omega.schema.json")
 ENV_FILE = str(EXAMPLES / "omega.env")
 
 
-def build_tool(tmp_dir):
-    src = os.path.join(tmp_dir, "src")
-    os.makedirs(src)
-    with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
-        f.write(
-            "cmake_minimum_required(VERSION 3.16)\n"
-            "project(model_check C CXX)\n"
-            "set(CMAKE_CXX_STANDARD 17)\n"
-            f"include({ROOT}/daemon/model.cmake)\n"
-            f"add_executable(omega-model-check {ROOT}/daemon/tests/model_check_tool.cc)\n"
-            "target_link_libraries(omega-model-check PRIVATE omega_settingsd_model)\n")
-    out = os.path.join(tmp_dir, "out")
-    subprocess.run(["cmake", "-S", src, "-B", out, "-DCMAKE_BUILD_TYPE=Release"],
-                   check=True, capture_output=True)
-    subprocess.run(["cmake", "--build", out, "-j2"], check=True, capture_output=True)
-    return os.path.join(out, "omega-model-check")
-
-
 @pytest.fixture(scope="session")
-def model_check(tmp_path_factory):
+def model_check():
+    """The tool from $OMEGA_MODEL_CHECK, else from the dev preset (built here if needed)."""
     explicit = os.environ.get("OMEGA_MODEL_CHECK")
     if explicit:
         return explicit
-    found = [p for p in glob.glob(os.path.join(ROOT, "build*", "**", "omega-model-check"),
-                                  recursive=True) if os.access(p, os.X_OK)]
-    if found:
-        return max(found, key=os.path.getmtime)
-    return build_tool(str(tmp_path_factory.mktemp("model-check")))
+    subprocess.run(["cmake", "--preset", "dev"], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        ["cmake", "--build", "--preset", "dev", "--target", "omega-model-check"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return str(REPO / "build" / "dev" / "tests" / "unit" / "omega-model-check")
 
 
 def run(tool, *args):
@@ -85,8 +69,8 @@ def test_example_schema_equals_pydantic_output():
     with open(SCHEMA_FILE) as f:
         shipped = json.load(f)
     assert shipped == OMEGASettings.model_json_schema(), (
-        "examples/omega.schema.json is stale: run "
-        "`python examples/omega_settings.py > examples/omega.schema.json`")
+        "examples/omega.schema.json is stale: run `python examples/omega_settings.py > examples/omega.schema.json`"
+    )
 
 
 def test_example_schema_covers_the_pattern_document_keys():
@@ -101,10 +85,8 @@ def test_writer_accepts_pydantic_schema_unchanged(model_check, pydantic_schema_f
     assert result.returncode == 0, result.stderr
     listed = dict(line.split("\t") for line in result.stdout.splitlines())
     assert sorted(listed) == sorted(OMEGASettings.model_fields)
-    secrets = {name for name, field in OMEGASettings.model_fields.items()
-               if field.annotation is SecretStr}
-    assert {k for k, kind in listed.items() if kind == "secret"} == secrets == {
-        "SECRET_KEY", "MONGO_URI"}
+    secrets = {name for name, field in OMEGASettings.model_fields.items() if field.annotation is SecretStr}
+    assert {k for k, kind in listed.items() if kind == "secret"} == secrets == {"SECRET_KEY", "MONGO_URI"}
 
 
 def test_example_env_gives_pydantic_values(model_check, tmp_path):
@@ -118,9 +100,9 @@ def test_example_env_gives_pydantic_values(model_check, tmp_path):
     assert list(snapshot) == sorted(snapshot)
 
 
-BASE_ENV = ("REDIS_URL=redis://127.0.0.1:6379/0\n"
-            "SECRET_KEY=0123456789abcdef0123456789abcdef\n"
-            "MONGO_URI=mongodb://mongo:27017\n")
+BASE_ENV = (
+    "REDIS_URL=redis://127.0.0.1:6379/0\nSECRET_KEY=0123456789abcdef0123456789abcdef\nMONGO_URI=mongodb://mongo:27017\n"
+)
 
 # (line added to BASE_ENV, expected to be valid). Each case is checked against pydantic too:
 # the writer must agree with the model on validity and on the typed value.
@@ -177,8 +159,7 @@ def test_writer_and_pydantic_agree(model_check, tmp_path, line, valid):
 
 def test_writer_lists_every_bad_key_without_secret_values(model_check, tmp_path):
     env_path = tmp_path / "omega.env"
-    env_path.write_text("REDIS_URL=not a url\nSECRET_KEY=too-short-secret\n"
-                        "REQUEST_TIMEOUT=0\nUNKNOWN_KEY=1\n")
+    env_path.write_text("REDIS_URL=not a url\nSECRET_KEY=too-short-secret\nREQUEST_TIMEOUT=0\nUNKNOWN_KEY=1\n")
     result = run(model_check, SCHEMA_FILE, str(env_path))
     assert result.returncode == 1
     keys = [line.split(":")[0] for line in result.stderr.splitlines()]
@@ -187,30 +168,35 @@ def test_writer_lists_every_bad_key_without_secret_values(model_check, tmp_path)
     assert "missing required key" in result.stderr
 
 
-@pytest.mark.parametrize("key,json_value,text", [
-    ("LOG_LEVEL", '"debug"', "DEBUG"),
-    ("REQUEST_TIMEOUT", "60", "60"),
-    ("LLM_TEMPERATURE", "0.25", "0.25"),
-    ("FEATURE_NEW_PLANNER", "true", "true"),
-    ("MONGO_URI", '"mongodb://mongo:27017"', "mongodb://mongo:27017"),
-])
+@pytest.mark.parametrize(
+    "key,json_value,text",
+    [
+        ("LOG_LEVEL", '"debug"', "DEBUG"),
+        ("REQUEST_TIMEOUT", "60", "60"),
+        ("LLM_TEMPERATURE", "0.25", "0.25"),
+        ("FEATURE_NEW_PLANNER", "true", "true"),
+        ("MONGO_URI", '"mongodb://mongo:27017"', "mongodb://mongo:27017"),
+    ],
+)
 def test_patch_values_become_env_text(model_check, key, json_value, text):
     result = run(model_check, SCHEMA_FILE, "--value", key, json_value)
     assert result.returncode == 0, result.stderr
     assert result.stdout == text + "\n"
 
 
-@pytest.mark.parametrize("key,json_value", [
-    ("REQUEST_TIMEOUT", "1e400"),
-    ("REQUEST_TIMEOUT", "true"),
-    ("REQUEST_TIMEOUT", "1.5"),
-    ("LOG_LEVEL", '"LOUD"'),
-    ("SERVICE_NAME", '"bad\\u0000name"'),
-    ("NOT_A_KEY", "1"),
-])
+@pytest.mark.parametrize(
+    "key,json_value",
+    [
+        ("REQUEST_TIMEOUT", "1e400"),
+        ("REQUEST_TIMEOUT", "true"),
+        ("REQUEST_TIMEOUT", "1.5"),
+        ("LOG_LEVEL", '"LOUD"'),
+        ("SERVICE_NAME", '"bad\\u0000name"'),
+        ("NOT_A_KEY", "1"),
+    ],
+)
 def test_bad_patch_values_are_refused(model_check, key, json_value):
     result = run(model_check, SCHEMA_FILE, "--value", key, json_value)
     assert result.returncode == 1
     assert result.stderr.strip()
     assert result.stdout == ""
-

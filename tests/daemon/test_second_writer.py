@@ -1,9 +1,11 @@
 """Two writers on one Redis (a misconfiguration the daemon must survive): a writer never
 publishes over a version it did not write, neither from a patch nor from its reconciler."""
+
 import json
 import time
 
 from helpers import metric, published
+
 from tests.support.waiting import wait_until
 
 

@@ -1,8 +1,10 @@
 """Secret values never leave in clear except inside the Redis snapshot: not in GET /config,
 history, error bodies, daemon logs, the audit file or pub/sub payloads."""
+
 import json
 
 from helpers import SECRET_VALUES
+
 from tests.support.redis_server import redis_keys
 
 NEW_SECRET = "rotated-SECRET-value-NEVER-LEAK-9876543210"
@@ -16,8 +18,12 @@ def test_secrets_never_leave_in_clear(daemon, redis_server, spy):
     r = daemon.patch({"SECRET_KEY": NEW_SECRET, "MONGO_URI": NEW_MONGO, "LOG_LEVEL": "DEBUG"})
     assert r.status == 200
     bodies.append(r.body)
-    for bad in ({"SECRET_KEY": BAD_SECRET}, {"SECRET_KEY": BAD_SECRET, "NOPE": NEW_SECRET},
-                {"MONGO_URI": "", "REQUEST_TIMEOUT": 0}, {"SECRET_KEY": 12345}):
+    for bad in (
+        {"SECRET_KEY": BAD_SECRET},
+        {"SECRET_KEY": BAD_SECRET, "NOPE": NEW_SECRET},
+        {"MONGO_URI": "", "REQUEST_TIMEOUT": 0},
+        {"SECRET_KEY": 12345},
+    ):
         bad_r = daemon.patch(bad)
         assert bad_r.status == 422
         bodies.append(bad_r.body)
@@ -33,7 +39,7 @@ def test_secrets_never_leave_in_clear(daemon, redis_server, spy):
     assert len(messages) == 3  # patch, reload, rollback
     daemon.stop()  # flush everything the daemon would log
 
-    secrets = SECRET_VALUES + [NEW_SECRET, "NEW-mongo-pass-never-leak", BAD_SECRET]
+    secrets = [*SECRET_VALUES, NEW_SECRET, "NEW-mongo-pass-never-leak", BAD_SECRET]
     places = {
         "HTTP bodies": "\n".join(bodies),
         "daemon log": daemon.log(),
@@ -50,7 +56,10 @@ def test_secrets_never_leave_in_clear(daemon, redis_server, spy):
     patch_rec = records[0]
     secret_diff = {d["key"]: d for d in patch_rec["diff"] if d.get("secret")}
     assert set(secret_diff) == {"MONGO_URI", "SECRET_KEY"}
-    assert secret_diff["SECRET_KEY"]["new"].startswith("b2:") and secret_diff["SECRET_KEY"]["old"] != secret_diff["SECRET_KEY"]["new"]
+    assert (
+        secret_diff["SECRET_KEY"]["new"].startswith("b2:")
+        and secret_diff["SECRET_KEY"]["old"] != secret_diff["SECRET_KEY"]["new"]
+    )
     rollback_rec = records[-1]
     back = {d["key"]: d for d in rollback_rec["diff"]}
     assert back["SECRET_KEY"]["new"] == secret_diff["SECRET_KEY"]["old"], "the same value hashes the same way"
@@ -68,4 +77,5 @@ def test_audit_records_have_the_required_fields(daemon):
     assert rec["version_before"] == "1" and rec["version_after"] == "2"
     assert rec["time"].endswith("Z") and len(rec["request_id"]) >= 8
     import os
+
     assert oct(os.stat(daemon.audit_path).st_mode & 0o777) == "0o600"

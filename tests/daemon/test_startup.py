@@ -1,12 +1,15 @@
 """Startup checks and the command line: no default credentials, short keys refused, an
 invalid .env refused naming every bad key, --check for CI, OMEGA_* environment variables,
 stale temp files removed."""
+
 import json
 import os
 import subprocess
 
 from helpers import hmac_header
+
 from tests.support.daemon import ALICE, BOB, DATA, daemon_binary
+from tests.support.paths import EXAMPLES
 
 
 def run(args, env=None, timeout=20):
@@ -19,14 +22,17 @@ def test_refuses_to_start_without_a_credential(make_daemon):
     d = make_daemon(start=False)
     cmd = d.command()
     i = cmd.index("--admin-token-file")
-    del cmd[i:i + 2]
+    del cmd[i : i + 2]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
     assert p.returncode != 0
     assert "without an admin credential" in p.stderr and "no default credentials" in p.stderr
 
 
 def test_refuses_a_short_or_empty_credential_file(make_daemon):
-    for tokens, expect in [("alice:short-token-xyz\n", "shorter than 32 bytes"), ("# nothing\n\n", "holds no credential")]:
+    for tokens, expect in [
+        ("alice:short-token-xyz\n", "shorter than 32 bytes"),
+        ("# nothing\n\n", "holds no credential"),
+    ]:
         d = make_daemon(start=False, tokens=tokens)
         p = subprocess.run(d.command(), capture_output=True, text=True, timeout=20)
         assert p.returncode != 0 and expect in p.stderr
@@ -36,7 +42,7 @@ def test_refuses_a_short_or_empty_credential_file(make_daemon):
 def test_invalid_env_is_refused_naming_every_bad_key(make_daemon):
     text = (DATA / "test.env").read_text()
     text = text.replace("REQUEST_TIMEOUT=30", "REQUEST_TIMEOUT=soon").replace("LOG_LEVEL=INFO", "LOG_LEVEL=LOUD")
-    text = "\n".join(l for l in text.splitlines() if not l.startswith("SECRET_KEY")) + "\nUNKNOWN_THING=1\n"
+    text = "\n".join(x for x in text.splitlines() if not x.startswith("SECRET_KEY")) + "\nUNKNOWN_THING=1\n"
     d = make_daemon(start=False, env_text=text)
     p = subprocess.run(d.command(), capture_output=True, text=True, timeout=20)
     assert p.returncode != 0
@@ -53,20 +59,30 @@ def test_env_syntax_error_names_the_line(make_daemon):
 
 
 def test_check_mode_for_ci(tmp_path):
-    ok = run(["--check", "--env", str(DATA / "test.env"), "--schema", str(DATA / "test.schema.json")])
+    ok = run(["--check", "--env", str(DATA / "test.env"), "--schema", str(EXAMPLES / "omega.schema.json")])
     assert ok.returncode == 0 and "valid" in ok.stdout
     bad = tmp_path / "bad.env"
-    bad.write_text((DATA / "test.env").read_text().replace("REQUEST_TIMEOUT=30", "REQUEST_TIMEOUT=0")
-                   .replace("SERVICE_NAME=omega", "SERVICE_NAME=Not Valid"))
-    p = run(["--check", "--env", str(bad), "--schema", str(DATA / "test.schema.json")])
+    bad.write_text(
+        (DATA / "test.env")
+        .read_text()
+        .replace("REQUEST_TIMEOUT=30", "REQUEST_TIMEOUT=0")
+        .replace("SERVICE_NAME=omega", "SERVICE_NAME=Not Valid")
+    )
+    p = run(["--check", "--env", str(bad), "--schema", str(EXAMPLES / "omega.schema.json")])
     assert p.returncode == 1 and "REQUEST_TIMEOUT" in p.stderr and "SERVICE_NAME" in p.stderr
 
 
 def test_flags_come_from_omega_environment_variables(tmp_path):
-    p = run(["--check"], env={"OMEGA_ENV": str(DATA / "test.env"), "OMEGA_SCHEMA": str(DATA / "test.schema.json")})
+    p = run(["--check"], env={"OMEGA_ENV": str(DATA / "test.env"), "OMEGA_SCHEMA": str(EXAMPLES / "omega.schema.json")})
     assert p.returncode == 0, p.stderr
-    p = run(["--check"], env={"OMEGA_ENV": str(DATA / "test.env"), "OMEGA_SCHEMA": str(DATA / "test.schema.json"),
-                              "OMEGA_BODY_LIMIT": "lots"})
+    p = run(
+        ["--check"],
+        env={
+            "OMEGA_ENV": str(DATA / "test.env"),
+            "OMEGA_SCHEMA": str(EXAMPLES / "omega.schema.json"),
+            "OMEGA_BODY_LIMIT": "lots",
+        },
+    )
     assert p.returncode == 2 and "OMEGA_BODY_LIMIT" in p.stderr
 
 
@@ -78,7 +94,7 @@ def test_unknown_flag_and_help():
 
 
 def test_schema_may_not_hold_an_admin_credential(make_daemon):
-    schema = json.loads((DATA / "test.schema.json").read_text())
+    schema = json.loads((EXAMPLES / "omega.schema.json").read_text())
     schema["properties"]["ADMIN_TOKEN"] = {"type": "string", "default": "x"}
     d = make_daemon(start=False, schema_text=json.dumps(schema))
     p = subprocess.run(d.command(), capture_output=True, text=True, timeout=20)
@@ -96,10 +112,14 @@ def test_stale_temp_files_are_removed_at_start(make_daemon):
 def test_actor_comes_from_the_credential(daemon):
     assert daemon.patch({"LOG_LEVEL": "DEBUG"}, token=BOB).status == 200
     body = b'{"updates":{"LOG_LEVEL":"ERROR"}}'
-    r = daemon.request("POST", "/config/patch", body,
-                       headers={"Authorization": hmac_header(ALICE, "alice", "POST", "/config/patch", body)})
+    r = daemon.request(
+        "POST",
+        "/config/patch",
+        body,
+        headers={"Authorization": hmac_header(ALICE, "alice", "POST", "/config/patch", body)},
+    )
     assert r.status == 200, r
-    actors = [json.loads(l)["actor"] for l in daemon.audit_path.read_text().splitlines()]
+    actors = [json.loads(x)["actor"] for x in daemon.audit_path.read_text().splitlines()]
     assert actors == ["token-3", "alice"]  # BOB is the unnamed token on line 3
 
 

@@ -1,11 +1,12 @@
 """Storage failures answer honestly: a directory fsync that fails twice is a 500 that says
 the new .env is in place; a failed audit write leaves no torn line. (Both use test-build
 failpoints armed with :fail, which simulate the I/O error.)"""
+
 import json
 
 import pytest
-
 from helpers import published
+
 from tests.support.daemon import has_failpoints
 
 pytestmark = pytest.mark.skipif(not has_failpoints(), reason="needs a build with OMEGA_FAILPOINTS=ON")

@@ -1,4 +1,5 @@
 """A symlinked .env stays a symlink: patches replace the file it points to."""
+
 import os
 
 

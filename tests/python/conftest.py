@@ -7,15 +7,15 @@ Run through scripts/test-python.sh, which installs the package into a fresh
 venv and runs pytest from outside the source tree: what is imported here is
 the installed omega_config.
 """
+
 import logging
 import pathlib
 
-import pytest
-
 import omega_config
 import omega_config.manager
-
+import pytest
 from plain_writer import PlainWriter
+
 from tests.support.daemon import example_daemon
 
 

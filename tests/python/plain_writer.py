@@ -1,5 +1,6 @@
 """A plain writer that follows only the pattern document: the snapshot and
 its version written and announced in one MULTI/SET/SET/PUBLISH/EXEC, no meta."""
+
 import json
 
 
@@ -19,8 +20,7 @@ class PlainWriter:
         if changed is None:
             keys = set(values) | set(self.values)
             changed = sorted(k for k in keys if values.get(k, object()) != self.values.get(k, object()))
-        message = {"event": "updated", "version": str(self.version), "prev_version": str(prev),
-                   "changed": changed}
+        message = {"event": "updated", "version": str(self.version), "prev_version": str(prev), "changed": changed}
         with self.client.pipeline(transaction=True) as pipe:  # MULTI ... EXEC
             pipe.set(self.name("omega:config"), json.dumps(values))
             pipe.set(self.name("omega:config:version"), str(self.version))

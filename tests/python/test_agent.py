@@ -1,4 +1,5 @@
 """BaseAgent (live config, fail-fast contract) and AgentSettings (static DNA)."""
+
 import dataclasses
 import logging
 import queue
@@ -7,7 +8,6 @@ import sys
 import textwrap
 
 import pytest
-
 from omega_config import (
     AgentSettings,
     BaseAgent,
@@ -15,6 +15,7 @@ from omega_config import (
     ConfigTypeError,
     MissingConfigError,
 )
+
 from tests.support.waiting import wait_until
 
 BASE = {"REDIS_URL": "redis://cache:6379/0", "SECRET_KEY": "s" * 40, "LOG_LEVEL": "INFO"}
@@ -82,8 +83,10 @@ class PlannerSettings(AgentSettings):
 
 def test_agent_settings_from_env_file_and_environment(tmp_path, monkeypatch):
     env_file = tmp_path / ".env"
-    env_file.write_text("# planner DNA\nPLANNER_AGENT_NAME='planner-1'\nexport PLANNER_MAX_STEPS=50\n"
-                        "PLANNER_VERBOSE=yes  # inline comment\n")
+    env_file.write_text(
+        "# planner DNA\nPLANNER_AGENT_NAME='planner-1'\nexport PLANNER_MAX_STEPS=50\n"
+        "PLANNER_VERBOSE=yes  # inline comment\n"
+    )
     monkeypatch.setenv("PLANNER_MAX_STEPS", "70")  # the environment wins over the file
     s = PlannerSettings.load(env_file)
     assert s == PlannerSettings(agent_name="planner-1", max_steps=70, verbose=True, temperature=0.5)
@@ -96,8 +99,9 @@ def test_agent_settings_name_every_problem(tmp_path):
         PlannerSettings.load(None, environ={})
     assert info.value.keys == ("PLANNER_AGENT_NAME",)
     with pytest.raises(ConfigTypeError) as info:
-        PlannerSettings.load(None, environ={"PLANNER_AGENT_NAME": "a", "PLANNER_MAX_STEPS": "many",
-                                            "PLANNER_VERBOSE": "perhaps"})
+        PlannerSettings.load(
+            None, environ={"PLANNER_AGENT_NAME": "a", "PLANNER_MAX_STEPS": "many", "PLANNER_VERBOSE": "perhaps"}
+        )
     assert "PLANNER_MAX_STEPS" in str(info.value) and "PLANNER_VERBOSE" in str(info.value)
 
 
@@ -162,9 +166,12 @@ AGENT_STOPS_ITSELF_WHILE_STOP_WAITS = textwrap.dedent("""
 def test_stop_from_the_change_hook_while_another_thread_stops_does_not_deadlock(redis_server, writer):
     writer.publish({"REDIS_URL": "x", "A": 1})
     # In a child process, with a generous timeout: a deadlock fails instead of hanging.
-    result = subprocess.run([sys.executable, "-c", AGENT_STOPS_ITSELF_WHILE_STOP_WAITS,
-                             redis_server.url, str(redis_server.port)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", AGENT_STOPS_ITSELF_WHILE_STOP_WAITS, redis_server.url, str(redis_server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert result.stdout.splitlines() == ["hook: stopped", "done False"]
 

@@ -1,8 +1,8 @@
 """Reads: attribute access, get, typed getters, snapshots, and attribute-error behaviour."""
+
 import json
 
 import pytest
-
 from omega_config import ConfigKey, ConfigTypeError, MissingConfigError
 
 VALUES = {

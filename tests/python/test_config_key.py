@@ -1,9 +1,9 @@
 """ConfigKey stays in sync with the bundled example schema."""
+
 import json
 import pathlib
 
 import pytest
-
 from omega_config import ConfigKey
 
 SCHEMA = pathlib.Path(__file__).resolve().parents[2] / "examples" / "omega.schema.json"
@@ -12,7 +12,8 @@ SCHEMA = pathlib.Path(__file__).resolve().parents[2] / "examples" / "omega.schem
 def test_config_key_lists_exactly_the_schema_properties():
     properties = json.loads(SCHEMA.read_text())["properties"]
     assert sorted(k.value for k in ConfigKey) == sorted(properties), (
-        "regenerate with: python bindings/python/tools/gen_config_key.py")
+        "regenerate with: python bindings/python/tools/gen_config_key.py"
+    )
 
 
 @pytest.mark.parametrize("key", list(ConfigKey))

@@ -1,4 +1,5 @@
 """The pattern document's "Consumer usage pattern", verbatim, with our package name."""
+
 import logging
 
 BASE = {
@@ -21,11 +22,12 @@ def test_consumer_usage_pattern_as_written(redis_server, writer, monkeypatch):
     cfg.require([ConfigKey.REDIS_URL, ConfigKey.SECRET_KEY])  # plus service-specific keys
 
     # 2. Attribute access everywhere
-    redis_url = cfg.redis_url   # raises if missing
-    timeout   = cfg.get("request_timeout", 30)  # tolerant read
+    redis_url = cfg.redis_url  # raises if missing
+    timeout = cfg.get("request_timeout", 30)  # tolerant read
 
     # 3. Hot reload hook for log level
     from omega_config.logging import watch_log_level
+
     watch_log_level()  # applies LOG_LEVEL now and on future updates
 
     assert redis_url == "redis://cache.internal:6379/0"
@@ -40,7 +42,8 @@ def test_design_md_python_surface(redis_server, writer, monkeypatch):
     monkeypatch.setenv("REDIS_URL", redis_server.url)
 
     from omega_config import ConfigKey, create_config_manager, watch_log_level
-    cfg = create_config_manager()                         # REDIS_URL from the environment
+
+    cfg = create_config_manager()  # REDIS_URL from the environment
     cfg.require([ConfigKey.REDIS_URL, ConfigKey.SECRET_KEY])
     assert cfg.redis_url == BASE["REDIS_URL"]
     assert cfg.get("request_timeout", 30) == 45

@@ -1,10 +1,10 @@
 """Exceptions survive pickling (to other processes, e.g. multiprocessing); a
 ConfigManager refuses to be copied or pickled with a clear message."""
+
 import copy
 import pickle
 
 import pytest
-
 from omega_config import (
     ConfigClosedError,
     ConfigError,

@@ -4,10 +4,12 @@ a Python callback, and watch_log_level changes the level.
 The writer is tests/support/daemon.py's (the `settingsd` fixture); the binary
 comes from $OMEGA_SETTINGSD_BIN (scripts/test-python.sh builds it when unset).
 """
+
 import logging
 import queue
 
 from omega_config import ConfigKey, create_config_manager, watch_log_level
+
 from tests.support.daemon import example_daemon
 from tests.support.waiting import wait_until
 

@@ -1,12 +1,12 @@
 """Opening, options, closing, and exiting with live managers."""
+
 import subprocess
 import sys
 import textwrap
 import threading
 
-import pytest
-
 import omega_config
+import pytest
 from omega_config import (
     ConfigClosedError,
     ConfigUnavailableError,
@@ -14,6 +14,7 @@ from omega_config import (
     create_config_manager,
 )
 from plain_writer import PlainWriter
+
 from tests.support.redis_server import free_port
 from tests.support.waiting import wait_until
 
@@ -122,8 +123,13 @@ EXIT_WITH_OPEN_MANAGER = textwrap.dedent("""
 
 def test_process_exits_zero_promptly_with_an_open_manager(redis_server, writer):
     writer.publish(BASE)
-    proc = subprocess.Popen([sys.executable, "-c", EXIT_WITH_OPEN_MANAGER, redis_server.url],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", EXIT_WITH_OPEN_MANAGER, redis_server.url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "value 30"
         writer.update(REQUEST_TIMEOUT=31)
@@ -167,8 +173,7 @@ def test_process_exits_zero_with_a_manager_in_a_daemon_thread(redis_server, writ
         time.sleep(0.3)
         print("bye", flush=True)
     """)
-    result = subprocess.run([sys.executable, "-c", code, redis_server.url],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run([sys.executable, "-c", code, redis_server.url], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "bye"
 
@@ -227,8 +232,12 @@ DROPPED_MANAGERS_ARE_COLLECTED = textwrap.dedent("""
 
 def test_a_dropped_manager_with_callbacks_referring_to_it_is_collected_and_closed(redis_server, writer):
     writer.publish({**BASE, "LOG_LEVEL": "INFO"})
-    result = subprocess.run([sys.executable, "-c", DROPPED_MANAGERS_ARE_COLLECTED, redis_server.url],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", DROPPED_MANAGERS_ARE_COLLECTED, redis_server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert result.stdout.splitlines() == [
         "self_referring alive 0 watchers left True",

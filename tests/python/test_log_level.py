@@ -1,10 +1,11 @@
 """watch_log_level: LOG_LEVEL -> Python logging, now and on every change."""
+
 import logging
 
 import pytest
-
-from omega_config import watch_log_level
 from omega_config import logging as omega_logging
+from omega_config import watch_log_level
+
 from tests.support.waiting import wait_until
 
 
@@ -20,10 +21,18 @@ def test_same_function_in_both_places():
     assert omega_logging.watch_log_level is watch_log_level
 
 
-@pytest.mark.parametrize("value, level", [
-    ("debug", logging.DEBUG), ("Warning", logging.WARNING), ("WARN", logging.WARNING),
-    ("critical", logging.CRITICAL), ("15", 15), (25, 25), ("  error ", logging.ERROR),
-])
+@pytest.mark.parametrize(
+    "value, level",
+    [
+        ("debug", logging.DEBUG),
+        ("Warning", logging.WARNING),
+        ("WARN", logging.WARNING),
+        ("critical", logging.CRITICAL),
+        ("15", 15),
+        (25, 25),
+        ("  error ", logging.ERROR),
+    ],
+)
 def test_names_in_any_case_and_numbers_apply_now(writer, open_manager, target, value, level):
     writer.publish({"LOG_LEVEL": value})
     watch_log_level(open_manager(), target)

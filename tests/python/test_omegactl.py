@@ -5,6 +5,7 @@ installed `omegactl` script) in a subprocess, against the real omega-settingsd b
 Every invocation goes through `ctl()`, which also checks that no admin token appears in
 the command's stdout or stderr.
 """
+
 import json
 import os
 import pathlib
@@ -49,8 +50,14 @@ def _assert_no_token(*outputs):
 def ctl(*args, token=None, url=None, extra_env=None, stdin=None, command=None, timeout=60):
     """Runs omegactl with the credential in the environment (never on the command line)."""
     cmd = command or [sys.executable, "-m", "omega_config.ctl"]
-    p = subprocess.run([*cmd, *args], env=_base_env(token, url, extra_env), input=stdin,
-                       capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(
+        [*cmd, *args],
+        env=_base_env(token, url, extra_env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     _assert_no_token(p.stdout, p.stderr)
     return p
 
@@ -71,13 +78,16 @@ def redis_snapshot(redis_server):
 
 def world(daemon, redis_server):
     """What a refused request must leave as it was."""
-    return (daemon.env_path.read_bytes(),
-            redis_keys(redis_server),
-            daemon.config()["version"],
-            daemon.audit_path.read_bytes() if daemon.audit_path.exists() else b"")
+    return (
+        daemon.env_path.read_bytes(),
+        redis_keys(redis_server),
+        daemon.config()["version"],
+        daemon.audit_path.read_bytes() if daemon.audit_path.exists() else b"",
+    )
 
 
 # ----------------------------------------------------------------------------- get
+
 
 def test_get_prints_the_daemons_json_and_pipes_into_jq(settingsd):
     p = ctl("get", url=settingsd.base)
@@ -99,25 +109,52 @@ def test_get_prints_the_daemons_json_and_pipes_into_jq(settingsd):
     if jq is None:
         pytest.skip("jq is not installed")
     env = _base_env(url=settingsd.base)
-    piped = subprocess.run(f"{sys.executable} -m omega_config.ctl get | {jq} -r .config.LOG_LEVEL",
-                           shell=True, env=env, capture_output=True, text=True, timeout=60)
+    piped = subprocess.run(
+        f"{sys.executable} -m omega_config.ctl get | {jq} -r .config.LOG_LEVEL",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == "INFO\n"
 
 
 # ----------------------------------------------------------------------------- patch
 
+
 def test_patch_sends_typed_values_seen_in_get_in_redis_and_in_the_env_file(settingsd, redis_server):
-    p = ctl("patch", "REQUEST_TIMEOUT=45", "FEATURE_STREAMING=false", "LLM_TEMPERATURE=1.25",
-            "LOG_LEVEL=DEBUG", 'SERVICE_NAME="omega-two"', "RATE_LIMIT_PER_MINUTE=120",
-            token=ALICE, url=settingsd.base)
+    p = ctl(
+        "patch",
+        "REQUEST_TIMEOUT=45",
+        "FEATURE_STREAMING=false",
+        "LLM_TEMPERATURE=1.25",
+        "LOG_LEVEL=DEBUG",
+        'SERVICE_NAME="omega-two"',
+        "RATE_LIMIT_PER_MINUTE=120",
+        token=ALICE,
+        url=settingsd.base,
+    )
     assert p.returncode == 0, p.stderr
     answer = json.loads(p.stdout)
     assert answer["version"] == "2"
-    assert sorted(answer["changed"]) == ["FEATURE_STREAMING", "LLM_TEMPERATURE", "LOG_LEVEL",
-                                         "RATE_LIMIT_PER_MINUTE", "REQUEST_TIMEOUT", "SERVICE_NAME"]
-    expected = {"REQUEST_TIMEOUT": 45, "FEATURE_STREAMING": False, "LLM_TEMPERATURE": 1.25,
-                "LOG_LEVEL": "DEBUG", "SERVICE_NAME": "omega-two", "RATE_LIMIT_PER_MINUTE": 120}
+    assert sorted(answer["changed"]) == [
+        "FEATURE_STREAMING",
+        "LLM_TEMPERATURE",
+        "LOG_LEVEL",
+        "RATE_LIMIT_PER_MINUTE",
+        "REQUEST_TIMEOUT",
+        "SERVICE_NAME",
+    ]
+    expected = {
+        "REQUEST_TIMEOUT": 45,
+        "FEATURE_STREAMING": False,
+        "LLM_TEMPERATURE": 1.25,
+        "LOG_LEVEL": "DEBUG",
+        "SERVICE_NAME": "omega-two",
+        "RATE_LIMIT_PER_MINUTE": 120,
+    }
 
     shown = json.loads(ctl("get", url=settingsd.base).stdout)
     assert shown["version"] == "2"
@@ -168,6 +205,7 @@ def test_stale_expected_version_exits_non_zero_with_the_daemons_error_and_change
 
 # ----------------------------------------------------------------------------- credentials
 
+
 def test_missing_or_bad_token_exits_1_with_the_401_error(settingsd, redis_server):
     before = world(settingsd, redis_server)
     missing = ctl("patch", "LOG_LEVEL=DEBUG", url=settingsd.base)
@@ -197,14 +235,29 @@ def test_token_file_and_hmac_signing(settingsd, redis_server, tmp_path):
     assert p.returncode == 0, p.stderr
 
     # The daemon's own token file (name:token lines, comments) with an HMAC key name.
-    p = ctl("patch", "REQUEST_TIMEOUT=43", "--token-file", str(settingsd.token_path),
-            "--hmac-key-name", "alice", url=settingsd.base)
+    p = ctl(
+        "patch",
+        "REQUEST_TIMEOUT=43",
+        "--token-file",
+        str(settingsd.token_path),
+        "--hmac-key-name",
+        "alice",
+        url=settingsd.base,
+    )
     assert p.returncode == 0, p.stderr
     # HMAC with the token from the environment, then from stdin.
     p = ctl("patch", "REQUEST_TIMEOUT=44", "--hmac-key-name", "alice", token=ALICE, url=settingsd.base)
     assert p.returncode == 0, p.stderr
-    p = ctl("patch", "REQUEST_TIMEOUT=46", "--hmac-key-name", "alice", "--token-file", "-",
-            stdin=ALICE + "\n", url=settingsd.base)
+    p = ctl(
+        "patch",
+        "REQUEST_TIMEOUT=46",
+        "--hmac-key-name",
+        "alice",
+        "--token-file",
+        "-",
+        stdin=ALICE + "\n",
+        url=settingsd.base,
+    )
     assert p.returncode == 0, p.stderr
     snapshot, version = redis_snapshot(redis_server)
     assert version == 6 and snapshot["REQUEST_TIMEOUT"] == 46
@@ -263,6 +316,7 @@ def test_read_auth_admin_daemon_needs_the_credential_for_get(redis_server, tmp_p
 
 # ----------------------------------------------------------------------------- connection, usage
 
+
 def test_daemon_not_running_exits_3_with_a_clear_message():
     url = f"http://127.0.0.1:{free_port()}"
     for command in (["get"], ["patch", "LOG_LEVEL=DEBUG"], ["watch", "--count", "1"]):
@@ -303,6 +357,7 @@ def test_usage_errors_exit_2_and_do_not_echo_values(settingsd, redis_server):
 
 
 # ----------------------------------------------------------------------------- reload, history, rollback
+
 
 def test_history_and_rollback(settingsd, redis_server):
     for timeout in (45, 60):
@@ -352,6 +407,7 @@ def test_reload_republishes_the_same_version(settingsd, redis_server):
 
 # ----------------------------------------------------------------------------- watch
 
+
 def _wait_for_stderr(proc, needle, timeout=30):
     """Reads the child's stderr until `needle` shows up (the watch is then polling).
     Everything read is kept on proc.stderr_seen, so a later call still finds it."""
@@ -372,8 +428,12 @@ def _wait_for_stderr(proc, needle, timeout=30):
 
 
 def _start_watch(daemon, *args):
-    return subprocess.Popen([sys.executable, "-m", "omega_config.ctl", "watch", "--interval", "0.1", *args],
-                            env=_base_env(url=daemon.base), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "omega_config.ctl", "watch", "--interval", "0.1", *args],
+        env=_base_env(url=daemon.base),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_watch_count_1_prints_the_next_version_after_a_patch(settingsd):
@@ -446,6 +506,7 @@ def test_watch_since_prints_each_later_version_once(settingsd):
 
 # ----------------------------------------------------------------------------- the installed script
 
+
 def test_the_installed_omegactl_script_runs(settingsd):
     venv = os.environ.get("OMEGA_EXPECT_INSTALLED_IN")
     if venv is None:
@@ -463,8 +524,12 @@ def test_the_installed_omegactl_script_runs(settingsd):
 def test_credentials_in_the_url_are_refused_and_never_printed():
     secret = "hunter2-url-password"
     port = free_port()
-    for url in (f"http://admin:{secret}@127.0.0.1:{port}", f"https://{secret}@127.0.0.1:{port}/x",
-                f"ftp://u:{secret}@127.0.0.1:{port}", f"http://u:{secret}@127.0.0.1:notaport"):
+    for url in (
+        f"http://admin:{secret}@127.0.0.1:{port}",
+        f"https://{secret}@127.0.0.1:{port}/x",
+        f"ftp://u:{secret}@127.0.0.1:{port}",
+        f"http://u:{secret}@127.0.0.1:notaport",
+    ):
         for p in (ctl("--url", url, "get", token=ALICE), ctl("get", token=ALICE, url=url)):
             assert p.returncode == 2, (url, p.stderr)
             assert p.stdout == ""
@@ -476,6 +541,7 @@ def test_credentials_in_the_url_are_refused_and_never_printed():
 
 def test_messages_name_the_url_with_its_netloc_redacted():
     from omega_config import ctl as ctl_module
+
     assert ctl_module.redact_url("http://u:pw@host:1/p") == "http://***@host:1/p"
     assert ctl_module.redact_url("http://host:1/p") == "http://host:1/p"
     assert "pw" not in ctl_module.redact_url("u:pw@host")

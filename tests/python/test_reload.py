@@ -1,4 +1,5 @@
 """Hot reload: callbacks, what they see, unregistering, errors in callbacks."""
+
 import queue
 import subprocess
 import sys
@@ -126,12 +127,16 @@ OFF_RELOAD_WHILE_RUNNING = textwrap.dedent("""
 def test_off_reload_from_another_thread_while_callback_runs_does_not_deadlock(redis_server, writer):
     writer.publish({"REQUEST_TIMEOUT": 1})
     # In a child process: a deadlock holding the GIL would stop any in-process timeout.
-    result = subprocess.run([sys.executable, "-c", OFF_RELOAD_WHILE_RUNNING, redis_server.url,
-                             str(redis_server.port)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", OFF_RELOAD_WHILE_RUNNING, redis_server.url, str(redis_server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "unregistered; callback finished: True",  # off_reload waited for the running callback
-        "runs [2] version 3",                     # and it never ran again
+        "runs [2] version 3",  # and it never ran again
     ]
 
 
@@ -195,13 +200,15 @@ CLOSE_IN_CALLBACK_WHILE_OFF_RELOAD_WAITS = textwrap.dedent("""
 """)
 
 
-def test_close_in_a_callback_while_another_thread_waits_in_off_reload_does_not_deadlock(
-        redis_server, writer):
+def test_close_in_a_callback_while_another_thread_waits_in_off_reload_does_not_deadlock(redis_server, writer):
     writer.publish({"REQUEST_TIMEOUT": 1})
     # In a child process, with a generous timeout: a deadlock fails instead of hanging.
-    result = subprocess.run([sys.executable, "-c", CLOSE_IN_CALLBACK_WHILE_OFF_RELOAD_WAITS,
-                             redis_server.url, str(redis_server.port)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", CLOSE_IN_CALLBACK_WHILE_OFF_RELOAD_WAITS, redis_server.url, str(redis_server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, (result.stdout, result.stderr)
     lines = result.stdout.splitlines()
     assert lines[0] == "callback: closed True"

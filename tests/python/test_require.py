@@ -1,7 +1,8 @@
 """require(): the contract every service declares at startup."""
-import pytest
 
+import pytest
 from omega_config import ConfigKey, MissingConfigError
+
 from tests.support.waiting import wait_until
 
 BASE = {"REDIS_URL": "redis://cache:6379/0", "LOG_LEVEL": "INFO", "ALERT_WEBHOOK_URL": None}

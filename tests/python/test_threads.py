@@ -1,4 +1,5 @@
 """8 Python threads reading while versions are installed: every snapshot is complete."""
+
 import sys
 import threading
 

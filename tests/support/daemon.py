@@ -1,9 +1,10 @@
 """omega-settingsd as the tests run it: the real binary over real HTTP, each process with
 its own scratch directory, .env, schema, admin tokens and audit log.
 
-The binary comes from $OMEGA_SETTINGSD_BIN, else build-daemon-test/ (what
+The binary comes from $OMEGA_SETTINGSD_BIN, else build/daemon-test/ (what
 scripts/test-daemon.sh builds, with failpoints compiled in).
 """
+
 import http.client
 import json
 import os
@@ -24,7 +25,7 @@ BOB = "b" * 48  # an unnamed token line: actor "token-<line>"
 
 
 def daemon_binary() -> str:
-    path = os.environ.get("OMEGA_SETTINGSD_BIN") or str(REPO / "build-daemon-test" / "daemon" / "omega-settingsd")
+    path = os.environ.get("OMEGA_SETTINGSD_BIN") or str(REPO / "build" / "daemon-test" / "daemon" / "omega-settingsd")
     if not os.access(path, os.X_OK):
         pytest.fail(f"omega-settingsd not built at {path}: run scripts/test-daemon.sh or set OMEGA_SETTINGSD_BIN")
     return path
@@ -66,8 +67,9 @@ class Response:
 class Daemon:
     """One omega-settingsd process with its own scratch directory."""
 
-    def __init__(self, workdir: pathlib.Path, redis: RedisServer, args=(), env_text=None,
-                 schema_text=None, tokens=None):
+    def __init__(
+        self, workdir: pathlib.Path, redis: RedisServer, args=(), env_text=None, schema_text=None, tokens=None
+    ):
         self.dir = workdir
         self.redis = redis
         self.env_path = workdir / "omega.env"
@@ -76,26 +78,43 @@ class Daemon:
         self.audit_path = workdir / "audit.jsonl"
         self.log_path = workdir / "daemon.log"
         self.env_path.write_bytes(env_text.encode() if env_text is not None else (DATA / "test.env").read_bytes())
-        self.schema_path.write_text(schema_text if schema_text is not None else (DATA / "test.schema.json").read_text())
+        self.schema_path.write_text(
+            schema_text if schema_text is not None else (EXAMPLES / "omega.schema.json").read_text()
+        )
         self.token_path.write_text(tokens if tokens is not None else f"# admins\nalice:{ALICE}\n{BOB}\n")
         self.port = free_port()
         self.args = list(args)
         self.proc = None
+        self._log = None
 
     @property
     def base(self):
         return f"http://127.0.0.1:{self.port}"
 
     def command(self):
-        return [daemon_binary(), "--env", str(self.env_path), "--schema", str(self.schema_path),
-                "--redis-url", self.redis.url, "--listen", f"127.0.0.1:{self.port}",
-                "--audit-log", str(self.audit_path), "--admin-token-file", str(self.token_path),
-                "--reconcile-interval-ms", "200", *self.args]
+        return [
+            daemon_binary(),
+            "--env",
+            str(self.env_path),
+            "--schema",
+            str(self.schema_path),
+            "--redis-url",
+            self.redis.url,
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--audit-log",
+            str(self.audit_path),
+            "--admin-token-file",
+            str(self.token_path),
+            "--reconcile-interval-ms",
+            "200",
+            *self.args,
+        ]
 
     def start(self, extra_env=None, wait=True):
         env = env_without_omega()
         env.update(extra_env or {})
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (open while the daemon runs)
         self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=self._log, env=env)
         if wait:
             self.wait_healthy()
@@ -127,12 +146,19 @@ class Daemon:
                 raise AssertionError("omega-settingsd did not stop on SIGTERM:\n" + self.log())
             assert self.proc.returncode == 0, f"exit {self.proc.returncode}:\n{self.log()[-4000:]}"
         self.proc = None
+        self._close_log()
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
+        self._close_log()
+
+    def _close_log(self):
+        if self._log:
+            self._log.close()
+            self._log = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -165,5 +191,10 @@ class Daemon:
 def example_daemon(workdir, redis: RedisServer, **kw) -> Daemon:
     """A Daemon (not started) with the bundled examples/omega.env and its schema: what a
     user would start the writer with."""
-    return Daemon(workdir, redis, env_text=(EXAMPLES / "omega.env").read_text(),
-                  schema_text=(EXAMPLES / "omega.schema.json").read_text(), **kw)
+    return Daemon(
+        workdir,
+        redis,
+        env_text=(EXAMPLES / "omega.env").read_text(),
+        schema_text=(EXAMPLES / "omega.schema.json").read_text(),
+        **kw,
+    )

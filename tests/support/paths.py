@@ -1,4 +1,5 @@
 """Where things are in the repository."""
+
 import pathlib
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -1,5 +1,6 @@
 """A real redis-server on a free loopback port, one per test (the `redis_server`
 fixture), so there is one way to start, pause, restart and stop Redis in tests."""
+
 import os
 import shutil
 import signal
@@ -36,9 +37,23 @@ class RedisServer:
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self):
-        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", self.dir, "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")]
+        args = [
+            REDIS_SERVER,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            self.dir,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--logfile",
+            os.path.join(self.dir, "redis.log"),
+        ]
         if self.password:
             args += ["--requirepass", self.password]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -52,8 +67,7 @@ class RedisServer:
             return False
 
     def client(self, **kw) -> redis_py.Redis:
-        return redis_py.Redis(host="127.0.0.1", port=self.port, password=self.password,
-                              socket_timeout=5, **kw)
+        return redis_py.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5, **kw)
 
     def stop(self, keep_data=False):
         if self.proc is None:

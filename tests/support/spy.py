@@ -1,4 +1,5 @@
 """A subscriber on the config channel, to see what a writer published."""
+
 import json
 import time
 import uuid

@@ -1,4 +1,5 @@
 """The one way the Python tests wait for something."""
+
 import time
 
 POLL_SECONDS = 0.01
