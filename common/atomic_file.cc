@@ -59,6 +59,8 @@ bool prepare_temp(const std::string& path, const std::string& content, const Wri
   struct stat st;
   if (opts.keep_existing_mode && stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
   std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  // A test build can make the create fail as an unwritable directory would (root ignores modes).
+  if (failpoint_fails(opts.step_prefix + ".create")) return fail(error, "cannot create " + tmp, EACCES);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return fail(error, "cannot create " + tmp, errno);
   if (fchmod(fd, mode) != 0) return abandon(fd, tmp, error, "cannot chmod " + tmp);  // umask must not change it

@@ -14,6 +14,11 @@
  *   that talks to Redis, installs new snapshots and runs reload callbacks.
  *   omega_cfg_close must be the last call on a handle, made once, when no other
  *   thread uses it any more, and never from inside a reload callback.
+ * fork(): a handle belongs to the process that opened it. In a child, an
+ *   inherited handle is inert: reads serve the snapshot it had (its status turns
+ *   STALE), and omega_cfg_close frees memory only, never touching the parent's
+ *   watcher thread, sockets or eventfd. A child that wants updates opens its own
+ *   handle. Pre-fork servers (gunicorn, uWSGI, multiprocessing) are safe.
  * omega_snapshot: immutable. Any thread may read it; release it exactly once.
  * Error messages: omega_last_error() is per thread, so threads sharing a handle
  *   never see each other's messages.
@@ -130,7 +135,8 @@ OMEGA_API int omega_cfg_open(const omega_cfg_options* opts, omega_cfg** out);
 
 /* Stops the watcher and frees the handle. Returns within a second even when
  * Redis is hung; no thread is left behind. Runs the destructors of callbacks
- * still registered. NULL is a no-op. Not from inside a reload callback. */
+ * still registered. NULL is a no-op. Not from inside a reload callback.
+ * In a child of fork() it frees memory only (see Threading above). */
 OMEGA_API void omega_cfg_close(omega_cfg* cfg);
 
 /* ---- Reading ------------------------------------------------------------- */
@@ -163,9 +169,9 @@ OMEGA_API int omega_cfg_get_double(omega_cfg* cfg, const char* key, double* out)
 OMEGA_API int omega_cfg_get_bool(omega_cfg* cfg, const char* key, int* out);
 
 /* Fails with OMEGA_E_MISSING_KEYS unless every key is present (and not null);
- * omega_last_error() then names every missing key in one message. The keys
- * are also remembered: a later snapshot that lacks one of them is rejected
- * and the last good one is kept. */
+ * omega_last_error() then names every missing key in one message. A require
+ * that succeeds is remembered: a later snapshot that lacks one of its keys is
+ * rejected and the last good one is kept. A failed one changes nothing. */
 OMEGA_API int omega_cfg_require(omega_cfg* cfg, const char* const* keys, size_t n_keys);
 
 /* ---- Pinned snapshots ---------------------------------------------------- */
@@ -229,8 +235,12 @@ OMEGA_API int omega_cfg_off_reload(omega_cfg* cfg, uint64_t token);
 
 typedef enum omega_state {
   OMEGA_STATE_READY = 0, /* connected and in sync with Redis */
-  OMEGA_STATE_STALE = 1, /* serving a good snapshot, but not in sync (Redis
-                            unreachable, or started from the last-known-good file) */
+  OMEGA_STATE_STALE = 1, /* serving a good snapshot, but not known to be in
+                            sync: no successful sync within poll interval +
+                            command timeout (Redis unreachable or hung, a
+                            partition, a watcher that is gone), started from
+                            the last-known-good file, or Redis holds an older
+                            version than the applied one (last_error says which) */
   OMEGA_STATE_ERROR = 2  /* the newest snapshot in Redis was rejected; serving
                             the last good one (or none) */
 } omega_state;

@@ -41,6 +41,10 @@ class Cache {
   // no reference counting.
   LocalRef local() const;
 
+  // fork_guard.cc: hold the lock across fork().
+  void lock_for_fork() const { mu_.lock(); }
+  void unlock_after_fork() const { mu_.unlock(); }
+
  private:
   const uint64_t id_;  // unique per cache for the life of the process
   mutable std::mutex mu_;

@@ -32,6 +32,10 @@ class Callbacks {
   // At close: releases what is still registered.
   void destroy_all();
 
+  // fork_guard.cc: hold the lock across fork().
+  void lock_for_fork() { mu_.lock(); }
+  void unlock_after_fork() { mu_.unlock(); }
+
  private:
   struct Registration {
     uint64_t token;

@@ -3,15 +3,35 @@
 #include <algorithm>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "errors.h"
+#include "fork_guard.h"
 #include "lkg_file.h"
 #include "watcher.h"
 
 namespace omega {
 
-Reader::Reader(Options options) : options_(std::move(options)), cache_(Snapshot::empty()) {}
+Reader::Reader(Options options) : options_(std::move(options)), owner_pid_(getpid()), cache_(Snapshot::empty()) {
+  register_for_fork(this);
+}
 
-Reader::~Reader() { close(); }
+Reader::~Reader() {
+  close();
+  unregister_for_fork(this);
+}
+
+void Reader::lock_for_fork() {
+  mu_.lock();
+  cache_.lock_for_fork();
+  callbacks_.lock_for_fork();
+}
+
+void Reader::unlock_after_fork() {
+  callbacks_.unlock_after_fork();
+  cache_.unlock_after_fork();
+  mu_.unlock();
+}
 
 void Reader::open() {
   std::string lkg_problem;
@@ -48,11 +68,17 @@ void Reader::open() {
 }
 
 void Reader::close() {
-  if (watcher_) {
+  if (!watcher_) return;
+  if (getpid() == owner_pid_) {
     watcher_->stop();
     watcher_.reset();
-    callbacks_.destroy_all();
+  } else {
+    // Inherited through fork(): the watcher thread does not exist here and its eventfd and
+    // sockets are the parent's. Leave them alone (the small Watcher object is leaked on
+    // purpose: destroying its std::thread would abort) and free only what is ours.
+    (void)watcher_.release();
   }
+  callbacks_.destroy_all();
 }
 
 void Reader::note_error(int code, const std::string& message) {
@@ -78,40 +104,51 @@ static std::string join(const std::vector<std::string>& v) {
 void Reader::require(const std::vector<std::string>& keys) {
   std::lock_guard<std::mutex> lock(mu_);  // offer() checks and installs under mu_ too
   auto snap = cache_.load();
-  for (const auto& k : keys) {
-    bool known = std::any_of(required_.begin(), required_.end(),
-                             [&](const std::string& r) { return strcasecmp(r.c_str(), k.c_str()) == 0; });
-    if (!known) required_.push_back(k);
-  }
   std::vector<std::string> missing;
   for (const auto& k : keys) {
     const Entry* e = snap->find(k.c_str());
     if ((e == nullptr || e->type == ValueType::kNull) && std::find(missing.begin(), missing.end(), k) == missing.end())
       missing.push_back(k);
   }
+  // Only a require that succeeded is remembered: a failed one (a probe for an absent key)
+  // must not make every later snapshot unacceptable.
   if (!missing.empty())
     throw Error(OMEGA_E_MISSING_KEYS,
                 "missing required settings (version " + std::to_string(snap->version()) + "): " + join(missing));
+  for (const auto& k : keys) {
+    bool known = std::any_of(required_.begin(), required_.end(),
+                             [&](const std::string& r) { return strcasecmp(r.c_str(), k.c_str()) == 0; });
+    if (!known) required_.push_back(k);
+  }
 }
 
 ReaderStatus Reader::status() const {
   auto snap = cache_.load();
   ReaderStatus out;
   std::lock_guard<std::mutex> lock(mu_);
-  if (rejecting_)
-    out.state = ReaderState::kError;
-  else if (!connected_ || from_lkg_ || (redis_empty_ && snap->version() > 0))
-    out.state = ReaderState::kStale;
-  else
-    out.state = ReaderState::kReady;
-  out.version = snap->version();
-  out.epoch = snap->epoch();
   out.ms_since_sync =
       ever_synced_ ? std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_sync_).count() : -1;
-  out.reloads = reloads_;
-  out.rejected = rejected_;
   out.last_error_code = last_error_code_;
   out.last_error = last_error_;
+  // Freshness follows from the age of the last successful sync, whatever stopped it (Redis
+  // down, a partition, a watcher that is gone): the watcher syncs at least once per poll
+  // interval, each sync bounded by the command timeout.
+  const auto fresh_for = options_.poll_interval + options_.command_timeout;
+  bool too_old = out.ms_since_sync > fresh_for.count();
+  if (rejecting_) {
+    out.state = ReaderState::kError;
+  } else if (!connected_ || from_lkg_ || redis_behind_ || too_old || (redis_empty_ && snap->version() > 0)) {
+    out.state = ReaderState::kStale;
+    if (too_old && connected_ && !from_lkg_)
+      out.last_error = "no successful sync with Redis for " + std::to_string(out.ms_since_sync) + " ms (more than " +
+                       std::to_string(fresh_for.count()) + " ms: poll interval + command timeout)";
+  } else {
+    out.state = ReaderState::kReady;
+  }
+  out.version = snap->version();
+  out.epoch = snap->epoch();
+  out.reloads = reloads_;
+  out.rejected = rejected_;
   return out;
 }
 
@@ -149,12 +186,20 @@ void Reader::offer(const Published& p) {
   bool same_epoch = !p.epoch.empty() && p.epoch == current->epoch();
   bool nothing_new = p.epoch == current->epoch() && p.version == current->version();
   if (nothing_new || (same_epoch && p.version < current->version())) {
-    // The same version, or an older one within a writer's epoch (a lagging
-    // replica): keep ours. Without epochs (a plain writer) a different version
-    // always wins: after Redis lost its data such a writer restarts at 1.
+    // The same version, or an older one within a writer's epoch (a lagging replica, or
+    // Redis restored from an old dump): keep ours, but say so. Without epochs (a plain
+    // writer) a different version always wins: after Redis lost its data such a writer
+    // restarts at 1.
     std::lock_guard<std::mutex> lock(mu_);
     rejecting_ = false;
     from_lkg_ = false;
+    redis_behind_ = !nothing_new;
+    if (redis_behind_)
+      note_error(OMEGA_E_BAD_SNAPSHOT, "Redis holds version " + std::to_string(p.version) +
+                                           ", older than the applied version " + std::to_string(current->version()) +
+                                           " of the same epoch (a lagging replica, or Redis restored from an old "
+                                           "dump); keeping version " +
+                                           std::to_string(current->version()));
     return;
   }
   std::shared_ptr<const Snapshot> next;
@@ -171,6 +216,7 @@ void Reader::offer(const Published& p) {
     cache_.publish(next);
     rejecting_ = false;
     from_lkg_ = false;
+    redis_behind_ = false;
     ++reloads_;
   }
   if (!options_.lkg_path.empty()) {

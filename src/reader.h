@@ -2,6 +2,7 @@
 // the `require`d keys and the health status. Its Watcher (watcher.h) feeds it
 // what Redis holds; offer() decides what gets installed.
 #pragma once
+#include <sys/types.h>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -52,6 +53,10 @@ class Reader {
   void require(const std::vector<std::string>& keys);
   ReaderStatus status() const;
 
+  // fork_guard.cc: hold every lock of this handle across fork().
+  void lock_for_fork();
+  void unlock_after_fork();
+
   // ---- called by the watcher thread ----
   // Installs p if it passes every check, then runs the callbacks.
   void offer(const Published& p);
@@ -67,6 +72,7 @@ class Reader {
   std::vector<std::string> missing_in(const Snapshot& s) const;    // needs mu_ held
 
   const Options options_;
+  const pid_t owner_pid_;  // the process that opened the handle (fork_guard.h)
   Cache cache_;
   Callbacks callbacks_;
   std::unique_ptr<Watcher> watcher_;
@@ -82,6 +88,7 @@ class Reader {
   bool from_lkg_ = false;             // serving the file, not yet confirmed by Redis
   bool redis_empty_ = false;          // Redis lost the snapshot we serve
   bool rejecting_ = false;            // the newest snapshot in Redis was rejected
+  bool redis_behind_ = false;         // Redis holds an older version of our epoch
   std::string rejected_fingerprint_;  // what was last rejected, to judge it once
   std::string rejected_raw_;
   Clock::time_point last_sync_{};

@@ -26,6 +26,7 @@
 #include "store/audit_log.h"
 #include "store/history.h"
 #include "store/publisher.h"
+#include "store/redis_health.h"
 #include "writer/reconciler.h"
 #include "writer/writer.h"
 
@@ -68,13 +69,18 @@ int main(int argc, char** argv) {
   if (sodium_init() < 0) return fail({"libsodium failed to initialise"});
   install_failpoints();
 
-  // Block the stop signals in every thread; main waits for them with sigwait.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals main handles in every thread; main waits for them with sigwait. A write
+  // past `ulimit -f` or to a closed socket must fail with an error, not kill the process.
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&handled, s);
+  sigprocmask(SIG_BLOCK, &handled, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
+  if (!opts.log_file.empty()) {
+    std::string err;
+    if (!redirect_log(opts.log_file, &err)) return fail({"--log-file: " + err});
+  }
 
   DevSession dev;
   if (opts.dev && !opts.check) {
@@ -143,7 +149,11 @@ int main(int argc, char** argv) {
   if (opts.audit_log.empty()) opts.audit_log = opts.env_path + ".audit.jsonl";
   if (opts.audit_key_file.empty()) opts.audit_key_file = opts.audit_log + ".key";
   AuditLog audit;
-  if (!audit.open(opts.audit_log, opts.audit_key_file, &err)) return dev_shutdown(&dev), fail({err});
+  size_t torn = 0;
+  if (!audit.open(opts.audit_log, opts.audit_key_file, &err, &torn)) return dev_shutdown(&dev), fail({err});
+  if (torn)
+    log_warn("cut " + std::to_string(torn) + " bytes of a torn last record from the audit log " + opts.audit_log +
+             " (an append interrupted by a crash or a full disk)");
 
   // A crash mid-write leaves "<file>.tmp-*" beside the .env and the version mark.
   int stale =
@@ -152,8 +162,8 @@ int main(int argc, char** argv) {
 
   Metrics metrics;
   History history(static_cast<size_t>(opts.history_size));
-  Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix),
-                      std::chrono::milliseconds(2000));
+  const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
+  Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
   Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
@@ -161,17 +171,21 @@ int main(int argc, char** argv) {
   }
   writer.boot();
 
-  Handlers handlers(&writer, &history, &audit, &metrics);
+  RedisHealth redis_health(redis_endpoint, redis_timeout);
+  Handlers handlers(&writer, &history, &audit, &metrics, &redis_health);
   Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
-  ServerLimits limits{opts.body_limit, opts.max_connections, opts.per_ip_connections, opts.idle_timeout_s,
-                      opts.threads};
+  ServerLimits limits{opts.body_limit,
+                      opts.max_connections,
+                      opts.per_ip_connections,
+                      opts.idle_timeout_s,
+                      opts.request_timeout_s,
+                      opts.threads,
+                      {"/healthz", "/readyz", "/metrics"}};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
       limits,
       [&routes, &hosts](HttpRequest& r) {
-        if (!hosts.allowed(r.header("host"), r.headers.count("host") > 0))
-          return json_error(421, "misdirected_request",
-                            "this Host is not served (DNS rebinding guard); add it with --allowed-host");
+        if (auto refused = hosts.refuse(r, r.version)) return *refused;
         return routes.handle(r);
       },
       [&routes](const HttpRequest& req, const HttpResponse& resp) { routes.observe(req, resp); });
@@ -182,9 +196,18 @@ int main(int argc, char** argv) {
            std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)");
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  log_info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  for (int sig = 0; sigwait(&handled, &sig) == 0 && sig == SIGHUP;) {
+    // logrotate moved the files away: write to new ones from now on.
+    std::string log_err, audit_err;
+    bool log_ok = opts.log_file.empty() || redirect_log(opts.log_file, &log_err);
+    bool audit_ok = audit.reopen(&audit_err);
+    if (log_ok && audit_ok)
+      log_info("SIGHUP: reopened " + (opts.log_file.empty() ? std::string() : "the log file and ") + "the audit log " +
+               opts.audit_log);
+    else
+      log_error("SIGHUP: " + log_err + (log_err.empty() || audit_err.empty() ? "" : "; ") + audit_err);
+  }
+  log_info("stopping: finishing the requests in flight");
   server.stop();
   reconciler.stop();
   dev_shutdown(&dev);

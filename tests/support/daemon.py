@@ -111,11 +111,12 @@ class Daemon:
             *self.args,
         ]
 
-    def start(self, extra_env=None, wait=True):
+    def start(self, extra_env=None, wait=True, prefix=()):
+        """prefix: a command that runs the daemon (e.g. a shell that sets `ulimit -f` first)."""
         env = env_without_omega()
         env.update(extra_env or {})
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (open while the daemon runs)
-        self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=self._log, env=env)
+        self.proc = subprocess.Popen([*prefix, *self.command()], stdout=self._log, stderr=self._log, env=env)
         if wait:
             self.wait_healthy()
         return self

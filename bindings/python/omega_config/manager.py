@@ -333,6 +333,18 @@ _default_lock = threading.Lock()
 _default: Optional[ConfigManager] = None
 
 
+def _forget_default_in_child() -> None:
+    # A manager belongs to the process that opened it: in a child of fork() the inherited one
+    # serves what it had and follows nothing. The child's default is a manager of its own,
+    # opened on first use; and a lock another thread held at fork() must not stay held.
+    global _default, _default_lock
+    _default_lock = threading.Lock()
+    _default = None
+
+
+os.register_at_fork(after_in_child=_forget_default_in_child)
+
+
 def create_config_manager(redis_url: Optional[str] = None, **options: Any) -> ConfigManager:
     """Opens a ConfigManager. The Redis URL comes from ``redis_url`` or the
     ``REDIS_URL`` environment variable (default redis://127.0.0.1:6379/0);
@@ -347,7 +359,8 @@ def create_config_manager(redis_url: Optional[str] = None, **options: Any) -> Co
 
 
 def get_config_manager() -> ConfigManager:
-    """The default manager, opened from the environment if there is none."""
+    """The default manager of this process, opened from the environment if there is none
+    (after fork(), a child opens its own on first use)."""
     global _default
     with _default_lock:
         if _default is None or _default.closed:

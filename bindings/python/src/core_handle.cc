@@ -2,6 +2,9 @@
 
 #include <pybind11/stl.h>
 
+#include <pthread.h>
+
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -50,6 +53,82 @@ void close_slot(const std::shared_ptr<Handle::Slot>& slot) {
 
 const char* opt(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
+void lock_registry_for_fork() { registry_mu.lock(); }
+void unlock_registry_after_fork() { registry_mu.unlock(); }
+
+// An omega_cfg_open running on its own thread, so that the caller can wait for it in short
+// slices and still see Ctrl-C: a blocked open would hold the signal for the whole connect
+// timeout. If the caller gives up, whoever comes last closes the handle.
+struct PendingOpen {
+  OpenOptions options;  // owned here: the thread may outlive the caller's copy
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool abandoned = false;
+  omega_cfg* cfg = nullptr;
+  int rc = OMEGA_OK;
+  std::string error;
+
+  void run() {
+    const OpenOptions& o = options;
+    omega_cfg_options opts{};  // = OMEGA_CFG_OPTIONS_INIT, without C++'s missing-field warnings
+    opts.struct_version = OMEGA_CFG_OPTIONS_VERSION;
+    opts.redis_url = opt(o.redis_url);
+    opts.namespace_prefix = opt(o.namespace_prefix);
+    opts.config_key = opt(o.config_key);
+    opts.version_key = opt(o.version_key);
+    opts.meta_key = opt(o.meta_key);
+    opts.channel = opt(o.channel);
+    opts.connect_timeout_ms = o.connect_timeout_ms;
+    opts.command_timeout_ms = o.command_timeout_ms;
+    opts.poll_interval_ms = o.poll_interval_ms;
+    opts.heartbeat_ms = o.heartbeat_ms;
+    opts.reconnect_max_ms = o.reconnect_max_ms;
+    opts.last_known_good_path = opt(o.last_known_good_path);
+    opts.max_snapshot_bytes = o.max_snapshot_bytes;
+    omega_cfg* opened = nullptr;
+    int status = omega_cfg_open(&opts, &opened);
+    std::string message = status == OMEGA_OK ? "" : omega_last_error();  // thread-local: read it here
+    std::unique_lock<std::mutex> lk(mu);
+    done = true;
+    rc = status;
+    error = message.empty() ? omega_strerror(status) : message;
+    if (abandoned) {
+      lk.unlock();
+      omega_cfg_close(opened);
+      return;
+    }
+    cfg = opened;
+    done_cv.notify_all();
+  }
+};
+
+// Waits for the open in 50 ms slices with the GIL released; between slices, lets Python
+// run its signal handlers. A KeyboardInterrupt abandons the open (closed when it finishes).
+omega_cfg* wait_for_open(const std::shared_ptr<PendingOpen>& pending) {
+  for (;;) {
+    {
+      py::gil_scoped_release nogil;
+      std::unique_lock<std::mutex> lk(pending->mu);
+      if (pending->done_cv.wait_for(lk, std::chrono::milliseconds(50), [&] { return pending->done; })) {
+        if (pending->rc != OMEGA_OK) throw CoreError(pending->rc, pending->error);
+        return pending->cfg;
+      }
+    }
+    if (PyErr_CheckSignals() != 0) {
+      omega_cfg* opened = nullptr;
+      {
+        std::lock_guard<std::mutex> lk(pending->mu);
+        pending->abandoned = true;
+        if (pending->done) opened = pending->cfg;  // finished just now: ours to close
+      }
+      py::gil_scoped_release nogil;
+      omega_cfg_close(opened);
+      throw py::error_already_set();
+    }
+  }
+}
+
 }  // namespace
 
 template <class F>
@@ -61,28 +140,10 @@ auto Handle::with_cfg(F&& f) const {
 }
 
 std::unique_ptr<Handle> Handle::open(const OpenOptions& o) {
-  omega_cfg_options opts{};  // = OMEGA_CFG_OPTIONS_INIT, without C++'s missing-field warnings
-  opts.struct_version = OMEGA_CFG_OPTIONS_VERSION;
-  opts.redis_url = opt(o.redis_url);
-  opts.namespace_prefix = opt(o.namespace_prefix);
-  opts.config_key = opt(o.config_key);
-  opts.version_key = opt(o.version_key);
-  opts.meta_key = opt(o.meta_key);
-  opts.channel = opt(o.channel);
-  opts.connect_timeout_ms = o.connect_timeout_ms;
-  opts.command_timeout_ms = o.command_timeout_ms;
-  opts.poll_interval_ms = o.poll_interval_ms;
-  opts.heartbeat_ms = o.heartbeat_ms;
-  opts.reconnect_max_ms = o.reconnect_max_ms;
-  opts.last_known_good_path = opt(o.last_known_good_path);
-  opts.max_snapshot_bytes = o.max_snapshot_bytes;
-  omega_cfg* cfg = nullptr;
-  int rc;
-  {
-    py::gil_scoped_release nogil;
-    rc = omega_cfg_open(&opts, &cfg);
-    if (rc != OMEGA_OK) throw_status(rc);  // same thread: last_error is still ours
-  }
+  auto pending = std::make_shared<PendingOpen>();
+  pending->options = o;
+  std::thread([pending] { pending->run(); }).detach();
+  omega_cfg* cfg = wait_for_open(pending);
   auto slot = std::make_shared<Slot>();
   slot->cfg = cfg;
   {
@@ -292,6 +353,12 @@ void register_handle(py::module_& m) {
       .def("get_int64", &Handle::get_int64, py::arg("key"))
       .def("get_double", &Handle::get_double, py::arg("key"))
       .def("get_bool", &Handle::get_bool, py::arg("key"));
+}
+
+// fork() while another thread holds registry_mu would leave it locked forever in the child
+// (whose atexit hook closes every handle): hold it across fork(), as the core does its own.
+void install_fork_handlers() {
+  pthread_atfork(&lock_registry_for_fork, &unlock_registry_after_fork, &unlock_registry_after_fork);
 }
 
 }  // namespace omega_py

@@ -76,6 +76,8 @@ class Handle {
 
 // Closes every handle still open; waits for closes handed to helper threads.
 void close_all();
+// Keeps the handle registry usable in a child of fork() (called once, at import).
+void install_fork_handlers();
 
 void register_handle(pybind11::module_& m);
 

@@ -48,4 +48,5 @@ PYBIND11_MODULE(_core, m) {
   // Watchers must stop before the interpreter finalizes: a watcher thread
   // that takes the GIL during shutdown hangs.
   py::module_::import("atexit").attr("register")(m.attr("close_all"));
+  omega_py::install_fork_handlers();
 }

@@ -218,15 +218,22 @@ HttpResponse Handlers::rollback(const HttpRequest& req, const Actor& actor) cons
 HttpResponse Handlers::healthz() const { return json_ok(200, "{\"status\":\"ok\"}"); }
 
 HttpResponse Handlers::readyz() const {
-  bool redis = metrics_->redis_up(), audit = audit_->up(), conflict = metrics_->write_conflict();
-  std::string state = std::string("{\"redis\":") + (redis ? "true" : "false") +
-                      ",\"audit\":" + (audit ? "true" : "false") +
-                      ",\"write_conflict\":" + (conflict ? "true" : "false");
-  if (redis && audit && !conflict) return json_ok(200, state + ",\"ready\":true}");
-  const char* why = !redis   ? "Redis is not reachable"
+  std::string redis_error;
+  bool redis = redis_->ping(&redis_error);  // answers within the Redis timeout, even if Redis hangs
+  metrics_->set_redis_up(redis);
+  bool audit = audit_->up(), conflict = metrics_->write_conflict();
+  JsonPtr state(cJSON_CreateObject());
+  cJSON_AddBoolToObject(state.get(), "redis", redis);
+  cJSON_AddBoolToObject(state.get(), "audit", audit);
+  cJSON_AddBoolToObject(state.get(), "write_conflict", conflict);
+  cJSON_AddBoolToObject(state.get(), "ready", redis && audit && !conflict);
+  if (redis && audit && !conflict) return json_ok(200, json_print(state.get()));
+  std::string why = !redis   ? "Redis did not answer PING: " + redis_error
                     : !audit ? "the audit log is not writable"
                              : "Redis holds a newer version from another writer";
-  return json_ok(503, state + ",\"ready\":false,\"error\":\"not_ready\",\"message\":\"" + why + "\"}");
+  cJSON_AddStringToObject(state.get(), "error", "not_ready");
+  cJSON_AddStringToObject(state.get(), "message", why.c_str());
+  return json_ok(503, json_print(state.get()));
 }
 
 HttpResponse Handlers::metrics() const {

@@ -7,14 +7,15 @@
 #include "service/metrics.h"
 #include "store/audit_log.h"
 #include "store/history.h"
+#include "store/redis_health.h"
 #include "writer/writer.h"
 
 namespace omega::settingsd {
 
 class Handlers {
  public:
-  Handlers(Writer* writer, History* history, AuditLog* audit, Metrics* metrics)
-      : writer_(writer), history_(history), audit_(audit), metrics_(metrics) {}
+  Handlers(Writer* writer, History* history, AuditLog* audit, Metrics* metrics, RedisHealth* redis)
+      : writer_(writer), history_(history), audit_(audit), metrics_(metrics), redis_(redis) {}
 
   HttpResponse get_config(const HttpRequest& req) const;
   HttpResponse history(const HttpRequest& req) const;
@@ -30,6 +31,7 @@ class Handlers {
   History* history_;
   AuditLog* audit_;
   Metrics* metrics_;
+  RedisHealth* redis_;
 };
 
 // The answer to a mutation: 200 {"version","changed"} or the refusal's status and code.

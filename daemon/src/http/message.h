@@ -18,6 +18,7 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::multimap<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::string version;     // "HTTP/1.1"
   std::string source;      // client address
   std::string request_id;  // generated per request, echoed as X-Request-Id
 

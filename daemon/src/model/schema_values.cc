@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "model/json_tree.h"
+#include "model/redaction.h"
 #include "model/schema_field.h"
 #include "utf8.h"
 
@@ -206,8 +207,10 @@ std::string format_number(double d) {
   return buf;
 }
 
-// Non-secret values are echoed in messages (short, printable), secrets never.
-std::string quote_for_message(std::string_view text) {
+// Non-secret values are echoed in messages (short, printable, URL credentials masked),
+// secrets never.
+std::string quote_for_message(std::string_view raw) {
+  const std::string text = mask_url_credentials(raw);
   std::string out = "\"";
   size_t shown = 0;
   for (unsigned char c : text) {

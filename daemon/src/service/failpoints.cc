@@ -44,6 +44,10 @@ void hit(const char* name) {
   std::string line = std::string("omega-settingsd: failpoint ") + name + " -> " + action + "\n";
   ssize_t ignored = write(2, line.data(), line.size());
   (void)ignored;
+  if (action.rfind("sleep", 0) == 0) {  // "sleep500": hold the step 500 ms (a slow disk)
+    usleep(static_cast<useconds_t>(std::atoi(action.c_str() + 5)) * 1000);
+    return;
+  }
   if (action == "abort") std::abort();
   raise(SIGKILL);
 }

@@ -2,6 +2,7 @@
 #include "service/metrics.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace omega::settingsd {
 namespace {
@@ -51,6 +52,13 @@ void Histogram::render(const std::string& name, const std::string& labels, std::
   *out += buf;
 }
 
+void Metrics::set_version(uint64_t v) {
+  if (version_.exchange(v) == v) return;
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  last_change_ = static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
 void Metrics::count_mutation(const std::string& action, const std::string& outcome) {
   std::lock_guard<std::mutex> lock(mu_);
   ++mutations_[action][outcome];
@@ -75,6 +83,8 @@ std::string Metrics::render(bool audit_up) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   char buf[256];
+  header(&out, "omega_settingsd_build_info", "gauge", "The running build: its version in a label, value 1.");
+  out += std::string("omega_settingsd_build_info{version=\"") + OMEGA_SETTINGSD_VERSION + "\"} 1\n";
   for (const Family& f : kFamilies) {
     header(&out, f.name, "counter", f.help);
     auto counts = mutations_.find(f.action);
@@ -96,6 +106,10 @@ std::string Metrics::render(bool audit_up) const {
   }
   header(&out, "omega_settingsd_config_version", "gauge", "Version of the published snapshot.");
   out += "omega_settingsd_config_version " + std::to_string(version_.load()) + "\n";
+  header(&out, "omega_settingsd_last_change_timestamp_seconds", "gauge",
+         "When the current version became current (unix seconds).");
+  snprintf(buf, sizeof buf, "omega_settingsd_last_change_timestamp_seconds %.3f\n", last_change_.load());
+  out += buf;
   header(&out, "omega_settingsd_publish_seconds", "histogram", "Time to publish a snapshot to Redis (MULTI/EXEC).");
   publish_.render("omega_settingsd_publish_seconds", "", &out);
   header(&out, "omega_settingsd_mutation_phase_seconds", "histogram",

@@ -35,7 +35,8 @@ class Metrics {
   void observe_publish(double seconds);
   // One step of the mutation pipeline: validate, watch, sync, rename, publish.
   void observe_phase(const std::string& phase, double seconds);
-  void set_version(uint64_t v) { version_ = v; }
+  // A new version became current (published, adopted or re-seeded).
+  void set_version(uint64_t v);
   void set_redis_up(bool up) { redis_up_ = up; }
   bool redis_up() const { return redis_up_; }
   // Set while Redis holds a version above this writer's that it did not publish.
@@ -51,6 +52,7 @@ class Metrics {
   Histogram publish_;
   std::map<std::string, Histogram> phases_;
   std::atomic<uint64_t> version_{0};
+  std::atomic<double> last_change_{0};  // unix seconds
   std::atomic<bool> redis_up_{false};
   std::atomic<bool> write_conflict_{false};
 };

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <functional>
 
+#include "redis_endpoint.h"
+
 namespace omega::settingsd {
 namespace {
 
@@ -70,8 +72,10 @@ const std::vector<Spec>& specs() {
       {"schema", true, "JSON Schema of the settings", str_setter(&Options::schema_path)},
       {"redis-url", true, "redis://[[user]:password@]host:port/db (default redis://127.0.0.1:6379/0)",
        [](Options* o, const std::string& v, std::string* err) {
-         if (v.rfind("redis://", 0) != 0 && v.rfind("unix://", 0) != 0) {
-           *err = "must start with redis:// or unix://";
+         try {
+           redis::parse_url(v);  // the one parser says what is wrong, never echoing a password
+         } catch (const redis::UrlError& e) {
+           *err = e.what();
            return false;
          }
          o->redis_url = v;
@@ -131,6 +135,14 @@ const std::vector<Spec>& specs() {
        int_setter(&Options::per_ip_connections, 1, 10000)},
       {"idle-timeout", true, "seconds before an idle connection is closed (default 30)",
        int_setter(&Options::idle_timeout_s, 1, 3600)},
+      {"request-timeout", true,
+       "seconds a client has to send a request's headers and body, however slowly it trickles them "
+       "(default 10)",
+       int_setter(&Options::request_timeout_s, 1, 3600)},
+      {"redis-timeout-ms", true, "deadline of each Redis command, and of the /readyz PING (default 2000)",
+       int_setter(&Options::redis_timeout_ms, 10, 600000)},
+      {"log-file", true, "append log lines here instead of stderr; reopened on SIGHUP (logrotate)",
+       str_setter(&Options::log_file)},
       {"history", true, "versions kept for /config/history and rollback (default 20)",
        int_setter(&Options::history_size, 1, 10000)},
       {"reconcile-interval-ms", true, "how often Redis is compared with the .env (default 1000)",

@@ -26,6 +26,9 @@ struct Options {
   int max_connections = 64;
   int per_ip_connections = 16;
   int idle_timeout_s = 30;
+  int request_timeout_s = 10;  // headers + body, in total
+  int redis_timeout_ms = 2000;
+  std::string log_file;  // "" = stderr
   int history_size = 20;
   int reconcile_interval_ms = 1000;
   int threads = 2;

@@ -1,10 +1,15 @@
-// Append-only JSON-lines audit log, fsync'd per record, fail-closed.
+// Append-only JSON-lines audit log, fsync'd per record, fail-closed (writer guarantee 5).
 //
-// Every mutation (patch, reload, rollback) appends one record before it changes anything;
-// if the record cannot be written and synced, the caller refuses the mutation with 503.
-// Secret values never appear: a secret's old/new value is recorded as a keyed BLAKE2b hash
-// (crypto_generichash with a key kept in --audit-key-file), so equal values can be matched
-// across records without revealing them.
+// Every mutation (patch, reload, rollback) appends one record, outcome "committed", before it
+// changes anything; if the record cannot be written and synced, the caller refuses the
+// mutation with 503. A mutation that then fails appends a second record, outcome "aborted",
+// for the same request id: read together, the log says what happened, never more. Secret
+// values never appear: a secret's old/new value is recorded as a keyed BLAKE2b hash (key in
+// --audit-key-file), so equal values can be matched across records without revealing them;
+// credentials inside URL-shaped values are masked.
+//
+// A torn last line (a crash or a full disk mid-append) is cut back at open; a failed append
+// (EFBIG past `ulimit -f`, ENOSPC, EIO) is cut back at once, so every line parses.
 #pragma once
 
 #include <atomic>
@@ -24,7 +29,7 @@ struct AuditChange {
 };
 
 struct AuditRecord {
-  std::string action;  // patch | reload | rollback | boot | reconcile
+  std::string action;  // patch | reload | rollback
   std::string actor;
   std::string request_id;
   std::string source;
@@ -35,18 +40,26 @@ struct AuditRecord {
 
 class AuditLog {
  public:
-  // Opens (creating, mode 0600) the log and loads or creates the hash key. False + *error.
-  bool open(const std::string& path, const std::string& key_path, std::string* error);
-  // Appends one line and fsyncs. False when it could not be made durable.
+  // Opens (creating, mode 0600) the log, cutting back a torn last line, and loads or creates
+  // the hash key. False + *error. *repaired (optional) tells how many bytes were cut.
+  bool open(const std::string& path, const std::string& key_path, std::string* error, size_t* repaired = nullptr);
+  // Opens the path again (after logrotate moved the file away: SIGHUP). False + *error.
+  bool reopen(std::string* error);
+  // Appends the record with outcome "committed" and fsyncs. False when it is not durable.
   bool append(const AuditRecord& record, std::string* error);
+  // Appends outcome "aborted" for a record appended before (same request id), with why.
+  bool append_aborted(const AuditRecord& record, const std::string& why, std::string* error);
   // The keyed hash used for secret values ("b2:" + hex).
   std::string secret_hash(const std::string& value) const;
   bool up() const { return up_.load(); }
   const std::string& path() const { return path_; }
 
  private:
+  bool write_line(const std::string& line, std::string* error);
+  cJSON* record_json(const AuditRecord& r, const char* outcome) const;
+
   std::mutex mu_;
-  int fd_ = -1;
+  int fd_ = -1;  // guarded by mu_
   std::string path_;
   unsigned char key_[32] = {};
   std::atomic<bool> up_{false};

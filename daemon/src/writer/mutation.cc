@@ -92,13 +92,10 @@ bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, Mutat
 // the commit point (the rename), so their syncs overlap: one helper thread does the two small
 // in-place syncs while this one writes the temp file. If any fails, nothing is renamed. (A
 // mark left ahead of the published version only makes a later version skip a number.)
-void Writer::record_audit_and_prepare_locked(const Mutation& m, const ValidatedEnv& next, uint64_t next_version,
+void Writer::record_audit_and_prepare_locked(const Mutation& m, const AuditRecord& rec, const ValidatedEnv& next,
                                              bool bump, std::string* tmp, MutationOutcome* out) {
-  AuditRecord rec{m.action, m.actor.name, m.actor.request_id, m.actor.source, version_, next_version, {}};
-  for (const auto& k : out->changed)
-    rec.diff.push_back({k, schema_.is_secret(k), cJSON_GetObjectItemCaseSensitive(current_.typed.get(), k.c_str()),
-                        cJSON_GetObjectItemCaseSensitive(next.typed.get(), k.c_str())});
   const std::string action = m.action;
+  const uint64_t next_version = rec.version_after;
   std::string audit_err, mark_err, env_err;
   bool audit_ok = false, mark_ok = !bump, env_ok = true;
   std::thread syncs([&] {
@@ -117,10 +114,20 @@ void Writer::record_audit_and_prepare_locked(const Mutation& m, const ValidatedE
     log_error(action + " refused: " + audit_err);
     *out = MutationOutcome::refuse(Refusal::kAuditUnavailable, "the audit log cannot be written; nothing was changed");
   } else {
-    log_error(action + " refused: " + (mark_ok ? env_err : "version mark: " + mark_err));
+    std::string why = mark_ok ? env_err : "version mark: " + mark_err;
+    log_error(action + " refused: " + why);
+    abort_audited_locked(rec, why);
     *out = MutationOutcome::refuse(Refusal::kStorageError,
                                    "the .env or the version mark could not be written; the .env is unchanged");
   }
+}
+
+// The audit already says "committed": say that it did not happen after all.
+void Writer::abort_audited_locked(const AuditRecord& rec, const std::string& why) {
+  std::string err;
+  if (!stores_.audit->append_aborted(rec, why, &err))
+    log_error("the audit log holds request " + rec.request_id + " as committed, but it was aborted (" + why +
+              "), and the aborted record cannot be written: " + err);
 }
 
 MutationOutcome Writer::run_locked(const Mutation& m) {
@@ -162,8 +169,12 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   }
   phase_done("watch");
 
+  AuditRecord rec{m.action, m.actor.name, m.actor.request_id, m.actor.source, version_, next_version, {}};
+  for (const auto& k : out.changed)
+    rec.diff.push_back({k, schema_.is_secret(k), cJSON_GetObjectItemCaseSensitive(current_.typed.get(), k.c_str()),
+                        cJSON_GetObjectItemCaseSensitive(next.typed.get(), k.c_str())});
   std::string tmp;
-  record_audit_and_prepare_locked(m, next, next_version, bump, &tmp, &out);
+  record_audit_and_prepare_locked(m, rec, next, bump, &tmp, &out);
   if (out.refused()) return out;
   phase_done("sync");
   failpoint(action + ".prepared");
@@ -174,6 +185,7 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
       if (!renamed) {
         stores_.publisher->abort();
         log_error(action + " refused: .env: " + err);
+        abort_audited_locked(rec, ".env: " + err);
         return MutationOutcome::refuse(Refusal::kStorageError, "the .env could not be replaced; it is unchanged");
       }
       // Renamed, but the directory fsync failed twice: the new .env is in place, so carry on

@@ -77,8 +77,9 @@ class Writer {
   MutationOutcome run_locked(const Mutation& m);
   std::optional<MutationOutcome> check_preconditions_locked(const Preconditions& pre) const;
   bool build_candidate_locked(const Mutation& m, ValidatedEnv* next, MutationOutcome* refusal) const;
-  void record_audit_and_prepare_locked(const Mutation& m, const ValidatedEnv& next, uint64_t next_version, bool bump,
+  void record_audit_and_prepare_locked(const Mutation& m, const AuditRecord& rec, const ValidatedEnv& next, bool bump,
                                        std::string* tmp, MutationOutcome* out);
+  void abort_audited_locked(const AuditRecord& rec, const std::string& why);
 
   // seeding.cc
   void resync_locked(const char* event, bool force);
