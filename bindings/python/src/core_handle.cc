@@ -122,9 +122,11 @@ omega_cfg* wait_for_open(const std::shared_ptr<PendingOpen>& pending) {
         pending->abandoned = true;
         if (pending->done) opened = pending->cfg;  // finished just now: ours to close
       }
-      py::gil_scoped_release nogil;
-      omega_cfg_close(opened);
-      throw py::error_already_set();
+      if (opened) {
+        py::gil_scoped_release nogil;
+        omega_cfg_close(opened);
+      }
+      throw py::error_already_set();  // with the GIL: it takes the pending KeyboardInterrupt
     }
   }
 }
