@@ -3,8 +3,8 @@
 //   omega-model-check SCHEMA                 -> one line per key: KEY<TAB>secret|plain
 //   omega-model-check SCHEMA ENV             -> the validated snapshot as JSON on stdout
 //   omega-model-check SCHEMA --value KEY JSON -> the .env text for a PATCH value
-//   omega-model-check --env-values ENV       -> the parsed .env as a JSON object in file order,
-//                                               no schema
+//   omega-model-check --env-values ENV       -> the parsed .env as a JSON object in file order
+//                                               (null for `KEY` without '='), no schema
 //   omega-model-check --env-render ENV JSON  -> the .env text after applying JSON's updates
 //                                               ({"KEY": "value" | null}), as render() writes it
 // Problems go to stderr, one per line; the exit status is 1 on invalid input, 2 on misuse.
@@ -45,7 +45,8 @@ static int print_env_values(const char* path) {
   if (!parse_env_file(path, &env)) return 1;
   JsonPtr object(cJSON_CreateObject());
   for (const EnvEntry& e : env.entries()) {
-    cJSON_AddItemToObject(object.get(), e.key.c_str(), cJSON_CreateString(e.value.c_str()));
+    cJSON_AddItemToObject(object.get(), e.key.c_str(),
+                          e.value ? cJSON_CreateString(e.value->c_str()) : cJSON_CreateNull());
   }
   std::cout << json_print(object.get()) << "\n";
   return 0;
@@ -70,6 +71,11 @@ static int print_env_render(const char* path, const char* updates_json) {
     if (!cJSON_IsString(item)) {
       std::cerr << item->string << ": not a string or null\n";
       return 2;
+    }
+    std::string why;
+    if (!EnvFile::writable(item->valuestring, &why)) {
+      std::cerr << item->string << ": the value " << why << "\n";
+      return 1;
     }
     changes[item->string] = std::string(item->valuestring);
   }
