@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Every value replaced by an awkward one derived from the input, plus one new key.
   std::map<std::string, std::optional<std::string>> updates;
   std::string awkward = " '\"#\\\n\t$ ";
-  for (const auto& entry : file.entries()) updates[entry.key] = entry.value + awkward;
+  for (const auto& entry : file.entries()) updates[entry.key] = entry.value.value_or("") + awkward;
   updates["FUZZ_NEW_KEY"] = awkward;
   std::string rendered = file.render(updates);
   EnvFile again;

@@ -94,6 +94,21 @@ def test_agent_settings_from_env_file_and_environment(tmp_path, monkeypatch):
         s.max_steps = 1
 
 
+def test_agent_settings_read_the_env_file_as_pydantic_settings_does(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        'PLANNER_AGENT_NAME="planner\n${PLANNER_SUFFIX:-one}"\n'  # spans lines, expanded
+        "PLANNER_MAX_STEPS\n"  # no '=': unset, so the default
+        "PLANNER_VERBOSE= # only a comment: empty, and so not a boolean\n"
+    )
+    monkeypatch.delenv("PLANNER_SUFFIX", raising=False)
+    with pytest.raises(ConfigTypeError) as info:
+        PlannerSettings.load(env_file, environ={})
+    assert "PLANNER_VERBOSE" in str(info.value)
+    s = PlannerSettings.load(env_file, environ={}, verbose=False)
+    assert (s.agent_name, s.max_steps) == ("planner\none", 20)
+
+
 def test_agent_settings_name_every_problem(tmp_path):
     with pytest.raises(MissingConfigError) as info:
         PlannerSettings.load(None, environ={})

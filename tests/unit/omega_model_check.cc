@@ -1,8 +1,12 @@
 // omega-model-check: drives the model from the command line, for the Python tests that compare
-// it with pydantic-settings.
+// it with pydantic-settings and python-dotenv.
 //   omega-model-check SCHEMA                 -> one line per key: KEY<TAB>secret|plain
 //   omega-model-check SCHEMA ENV             -> the validated snapshot as JSON on stdout
 //   omega-model-check SCHEMA --value KEY JSON -> the .env text for a PATCH value
+//   omega-model-check --env-values ENV       -> the parsed .env as a JSON object in file order
+//                                               (null for `KEY` without '='), no schema
+//   omega-model-check --env-render ENV JSON  -> the .env text after applying JSON's updates
+//                                               ({"KEY": "value" | null}), as render() writes it
 // Problems go to stderr, one per line; the exit status is 1 on invalid input, 2 on misuse.
 #include <cstdio>
 #include <fstream>
@@ -24,7 +28,64 @@ static bool read_file(const char* path, std::string* out) {
   return true;
 }
 
+static bool parse_env_file(const char* path, EnvFile* env) {
+  std::string text;
+  if (!read_file(path, &text)) {
+    std::cerr << "cannot read " << path << "\n";
+    return false;
+  }
+  std::vector<EnvError> errors;
+  if (EnvFile::parse(text, env, &errors)) return true;
+  for (const EnvError& e : errors) std::cerr << path << ":" << e.line << ": " << e.message << "\n";
+  return false;
+}
+
+static int print_env_values(const char* path) {
+  EnvFile env;
+  if (!parse_env_file(path, &env)) return 1;
+  JsonPtr object(cJSON_CreateObject());
+  for (const EnvEntry& e : env.entries()) {
+    cJSON_AddItemToObject(object.get(), e.key.c_str(),
+                          e.value ? cJSON_CreateString(e.value->c_str()) : cJSON_CreateNull());
+  }
+  std::cout << json_print(object.get()) << "\n";
+  return 0;
+}
+
+static int print_env_render(const char* path, const char* updates_json) {
+  EnvFile env;
+  if (!parse_env_file(path, &env)) return 1;
+  std::string error;
+  JsonPtr updates(parse_strict_json(updates_json, kDefaultJsonMaxDepth, &error));
+  if (!updates || !cJSON_IsObject(updates.get())) {
+    std::cerr << "updates: " << (updates ? "not a JSON object" : error) << "\n";
+    return 2;
+  }
+  std::map<std::string, std::optional<std::string>> changes;
+  const cJSON* item;
+  cJSON_ArrayForEach(item, updates.get()) {
+    if (cJSON_IsNull(item)) {
+      changes[item->string] = std::nullopt;
+      continue;
+    }
+    if (!cJSON_IsString(item)) {
+      std::cerr << item->string << ": not a string or null\n";
+      return 2;
+    }
+    std::string why;
+    if (!EnvFile::writable(item->valuestring, &why)) {
+      std::cerr << item->string << ": the value " << why << "\n";
+      return 1;
+    }
+    changes[item->string] = std::string(item->valuestring);
+  }
+  std::cout << env.render(changes);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--env-values") return print_env_values(argv[2]);
+  if (argc == 4 && std::string(argv[1]) == "--env-render") return print_env_render(argv[2], argv[3]);
   if (argc < 2) {
     std::cerr << "usage: omega-model-check SCHEMA [ENV | --value KEY JSON]\n";
     return 2;

@@ -74,7 +74,9 @@ class AgentSettings:
         field, ConfigTypeError naming every value of the wrong type."""
         if env_file is _NOT_GIVEN:
             env_file = cls.env_file
-        source: dict[str, str] = dict(read_dotenv(env_file)) if env_file else {}
+        # `KEY` without '=' (None) is unset, as pydantic-settings treats it.
+        from_file = read_dotenv(env_file) if env_file else {}
+        source: dict[str, str] = {k: v for k, v in from_file.items() if v is not None}
         source.update(os.environ if environ is None else environ)
         hints = typing.get_type_hints(cls)
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}

@@ -12,8 +12,8 @@ namespace omega::settingsd {
 
 struct EnvEntry {
   std::string key;
-  std::string value;  // after unquoting/unescaping
-  int line;           // 1-based
+  std::optional<std::string> value;  // as python-dotenv reads it; nullopt for `KEY` without '='
+  int line;                          // 1-based
 };
 
 struct EnvError {
@@ -24,49 +24,55 @@ struct EnvError {
 // Threading: an EnvFile is a plain value; const methods may run on several threads at once.
 class EnvFile {
  public:
-  // Parses .env text: comments, blank lines, `export KEY=...`, single/double quotes, escapes in
-  // double quotes (\n \t \" \\ ...), CRLF, a UTF-8 BOM. A duplicate key, a bad key name or an
-  // unterminated quote is an error with its line number. Returns false and fills *errors (all
-  // problems found) on failure. `errors` may be null; on failure *out is left unchanged.
-  // Details: `KEY = value` may have blanks around '='; in a bare value, '#' starts a comment
-  // only after whitespace (`URL=http://h/#x` keeps its '#'); a quoted value ends on its own
-  // line (write a newline as \n in double quotes); double-quote escapes are \n \t \r \"
-  // \\ \' \$ \` \uXXXX (others are an error: no silent "C:\temp"); no $VAR interpolation.
-  // NUL bytes, invalid UTF-8 and raw control characters (other than tab) are errors. At most
-  // 100 errors are listed.
+  // Parses .env text in python-dotenv's dialect (dotenv_syntax.h has the grammar): every value
+  // is what python-dotenv, and so pydantic-settings, reads from the same file. Where following
+  // python-dotenv would be unsafe for the writer, the file is refused instead, each problem
+  // with its line number:
+  //   - a value python-dotenv would expand (${NAME}, ${NAME:-default}, in any quotes): it
+  //     would depend on the reading process's environment;
+  //   - a key set twice (python-dotenv keeps the last one silently): both lines are named;
+  //   - a statement python-dotenv cannot parse (it skips it with a warning);
+  //   - a NUL byte or invalid UTF-8.
+  // Returns false and fills *errors (at most 100) on failure; `errors` may be null; on failure
+  // *out is left unchanged.
   static bool parse(std::string_view text, EnvFile* out, std::vector<EnvError>* errors);
 
   const std::vector<EnvEntry>& entries() const { return entries_; }
+  // The keys that have a value. `KEY` without '=' is left out: pydantic-settings treats it as
+  // unset.
   std::map<std::string, std::string> values() const;
 
-  // The file text with updates applied: a value replaces the key's line in place (keeping the
-  // `export ` prefix), std::nullopt removes the line; new keys are appended at the end.
-  // Comments, blank lines and the order of untouched lines are kept byte-for-byte. Values are
-  // quoted/escaped so that parse(render(...)) gives back exactly the values (which must be
-  // valid UTF-8 without NUL: Schema guarantees that). A replaced line keeps its own
-  // indentation, `export `, spacing, trailing comment and line ending: only the value changes.
-  // Appended lines use the first line's ending (CRLF file stays CRLF). Keys must be valid names
-  // (is_valid_key); an invalid key in `updates` is ignored (callers validate first).
+  // The file text with updates applied: a value replaces the key's value in place (keeping the
+  // line's `export `, indentation, spacing, trailing comment and line ending), std::nullopt
+  // removes the statement, new keys are appended at the end with the file's first line ending.
+  // Every other byte is kept, so every statement not updated reads back as before. Values are
+  // written so that python-dotenv and parse() read back exactly them; they must be writable()
+  // (the writer checks before; a value that is not would make parse() refuse the result). Keys
+  // must be valid names (is_valid_key); an invalid key in `updates` is ignored.
   std::string render(const std::map<std::string, std::optional<std::string>>& updates) const;
 
-  // A key is [A-Za-z_][A-Za-z0-9_]* (at most 256 bytes).
+  // A key the writer may add: [A-Za-z_][A-Za-z0-9_]* (at most 256 bytes).
   static bool is_valid_key(std::string_view key);
 
-  // The `KEY=value` text (without line ending) that parse() reads back as `value`.
+  // True if the value can be written so that python-dotenv reads back exactly it; otherwise
+  // false and *why (never the value): it would be expanded (${...}), has a NUL, or is not UTF-8.
+  static bool writable(std::string_view value, std::string* why);
+
+  // The `KEY=value` text (without line ending) that parse() and python-dotenv read back as
+  // `value` (which must be writable()).
   static std::string format_line(std::string_view key, std::string_view value);
 
  private:
-  struct Line {
-    std::string raw;         // the line as in the file, without its line ending
-    std::string ending;      // "\n", "\r\n" or "" (last line without newline)
-    int entry = -1;          // index into entries_, or -1 for comments/blank lines
-    size_t value_begin = 0;  // raw[value_begin, value_end) is the value as written (quotes
-    size_t value_end = 0;    // included); render() swaps only that span
+  // Where an entry is written: see DotenvStatement.
+  struct Place {
+    size_t line_begin = 0, end = 0;
+    size_t key_end = 0;
+    size_t value_begin = 0, value_end = 0;
   };
-  std::vector<Line> lines_;
+  std::string text_;
   std::vector<EnvEntry> entries_;
-  std::string bom_;    // "\xEF\xBB\xBF" when the file starts with one (kept on render)
-  bool crlf_ = false;  // the first line ending is CRLF: new lines use CRLF too
+  std::vector<Place> places_;   // one per entry
+  std::string newline_ = "\n";  // for appended lines: the file's first line ending
 };
 
 }  // namespace omega::settingsd

@@ -102,10 +102,12 @@ MutationOutcome Writer::patch(const PatchRequest& request) {
       m.updates[key] = std::nullopt;
     } else {
       std::string text, why;
-      if (schema_.value_to_env_text(key, value, &text, &why))
-        m.updates[key] = text;
-      else
+      if (!schema_.value_to_env_text(key, value, &text, &why))
         problems.push_back({key, why});
+      else if (!EnvFile::writable(text, &why))  // python-dotenv would read back another value
+        problems.push_back({key, "the value " + why});
+      else
+        m.updates[key] = text;
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
