@@ -27,6 +27,7 @@
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/redis_health.h"
+#include "tls_context.h"
 #include "writer/reconciler.h"
 #include "writer/writer.h"
 
@@ -141,8 +142,18 @@ int main(int argc, char** argv) {
   omega::redis::Endpoint redis_endpoint;
   try {
     redis_endpoint = omega::redis::parse_url(opts.redis_url);
+    omega::redis::TlsSettings& tls = redis_endpoint.tls;
+    for (auto [flag, field] : {std::pair{&opts.redis_ca_file, &tls.ca_file},
+                               {&opts.redis_ca_dir, &tls.ca_dir},
+                               {&opts.redis_cert_file, &tls.cert_file},
+                               {&opts.redis_key_file, &tls.key_file},
+                               {&opts.redis_server_name, &tls.server_name}})
+      if (!flag->empty()) *field = *flag;
+    omega::redis::prepare_tls(&redis_endpoint);
   } catch (const omega::redis::UrlError& e) {
     problems.push_back(std::string("--redis-url: ") + e.what());
+  } catch (const omega::redis::TlsConfigError& e) {
+    problems.push_back(e.what());
   }
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 

@@ -13,6 +13,8 @@ struct Options {
   std::string env_path;     // --env: the canonical .env
   std::string schema_path;  // --schema: JSON Schema of the settings
   std::string redis_url = "redis://127.0.0.1:6379/0";
+  // TLS overrides of the URL's ssl_* parameters; "" = as the URL says.
+  std::string redis_ca_file, redis_ca_dir, redis_cert_file, redis_key_file, redis_server_name;
   std::string listen = "127.0.0.1:9421";
   std::string listen_host = "127.0.0.1";
   int listen_port = 9421;
