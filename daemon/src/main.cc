@@ -155,6 +155,12 @@ int main(int argc, char** argv) {
   } catch (const omega::redis::TlsConfigError& e) {
     problems.push_back(e.what());
   }
+  std::string tls_cert_pem, tls_key_pem;
+  if (opts.tls_cert.empty() != opts.tls_key.empty())
+    problems.push_back("--tls-cert and --tls-key go together (HTTPS needs both)");
+  else if (!opts.tls_cert.empty() && (!omega::fs::read_file(opts.tls_cert, &tls_cert_pem, &err, 1 << 20) ||
+                                      !omega::fs::read_file(opts.tls_key, &tls_key_pem, &err, 1 << 20)))
+    problems.push_back("HTTPS: " + err);
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
   if (opts.audit_log.empty()) opts.audit_log = opts.env_path + ".audit.jsonl";
@@ -191,7 +197,7 @@ int main(int argc, char** argv) {
                       opts.idle_timeout_s,
                       opts.request_timeout_s,
                       opts.threads,
-                      {"/healthz", "/readyz", "/metrics"}};
+                      {"/healthz", "/readyz", "/metrics"}, tls_cert_pem, tls_key_pem};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
       limits,
@@ -203,7 +209,7 @@ int main(int argc, char** argv) {
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();
-  log_info("serving on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
+  log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
            std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)");
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 

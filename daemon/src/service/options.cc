@@ -93,6 +93,9 @@ const std::vector<Spec>& specs() {
       {"redis-server-name", true, "rediss://: SNI and the certificate name verified (default: the URL's host)",
        str_setter(&Options::redis_server_name)},
       {"listen", true, "HOST:PORT to serve on (default 127.0.0.1:9421, loopback)", split_listen},
+      {"tls-cert", true, "serve HTTPS with this PEM certificate (chain) file; needs --tls-key",
+       str_setter(&Options::tls_cert)},
+      {"tls-key", true, "the PEM private key of --tls-cert", str_setter(&Options::tls_key)},
       {"allowed-host", true,
        "extra Host header name(s) to serve, comma-separated, repeatable (loopback names and the "
        "--listen host are always allowed; others get 421)",

@@ -18,6 +18,8 @@ struct Options {
   std::string listen = "127.0.0.1:9421";
   std::string listen_host = "127.0.0.1";
   int listen_port = 9421;
+  std::string tls_cert;  // --tls-cert: serve HTTPS
+  std::string tls_key;
   std::string audit_log;                   // default: <env>.audit.jsonl
   std::string audit_key_file;              // keyed hash of secret values; default: <audit>.key (created)
   std::string admin_token_file;            // `token` or `name:token` lines
