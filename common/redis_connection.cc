@@ -1,5 +1,8 @@
 #include "redis_connection.h"
 
+#include "socket_wait.h"
+#include "tls_context.h"
+
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
@@ -17,23 +20,6 @@ namespace omega::redis {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-// Waits for fd to become ready for `events` (or to fail); throws Stopped on a wake-up and
-// ConnError at the deadline.
-void wait_fd(int fd, int wake_fd, short events, Clock::time_point deadline, const std::string& what) {
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) throw ConnError("timed out waiting for Redis at " + what);
-    struct pollfd p[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
-    int n = poll(p, wake_fd >= 0 ? 2 : 1, static_cast<int>(left));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw ConnError("poll: " + errno_text(errno));
-    }
-    if (wake_fd >= 0 && p[1].revents) throw Stopped();
-    if (p[0].revents & (events | POLLERR | POLLHUP)) return;
-  }
-}
 
 // Like hiredis' redisEnableKeepAlive: a dead peer shows within about half a minute.
 void tune_tcp(int fd) {
@@ -113,8 +99,10 @@ Connection::Connection(const Endpoint& ep, int wake_fd, Clock::time_point deadli
   if (reader_ == nullptr) throw std::bad_alloc();
   try {
     fd_ = connect_socket(ep, wake_fd, deadline, where_);
+    if (ep.tls.enabled) tls_ = std::make_unique<TlsSession>(ep, fd_, wake_fd, deadline, where_);
     login(ep, deadline);
   } catch (...) {
+    tls_.reset();
     if (fd_ >= 0) close(fd_);
     redisReaderFree(reader_);
     throw;
@@ -122,6 +110,7 @@ Connection::Connection(const Endpoint& ep, int wake_fd, Clock::time_point deadli
 }
 
 Connection::~Connection() {
+  tls_.reset();
   close(fd_);
   redisReaderFree(reader_);
 }
@@ -139,6 +128,16 @@ void Connection::login(const Endpoint& ep, Clock::time_point deadline) {
     Reply r = command({"SELECT", std::to_string(ep.db)}, deadline);
     if (r.is_error()) throw ConnError("Redis at " + where_ + " refused SELECT: " + std::string(r.text()));
   }
+}
+
+long Connection::io_read(char* buf, size_t len) {
+  if (tls_) return tls_->read(buf, len);
+  return ::recv(fd_, buf, len, 0);
+}
+
+long Connection::io_write(const char* buf, size_t len) {
+  if (tls_) return tls_->write(buf, len);
+  return ::send(fd_, buf, len, MSG_NOSIGNAL);
 }
 
 void Connection::wait(short events, Clock::time_point deadline, const char* what) {
@@ -164,7 +163,7 @@ void Connection::append(const Command& argv) {
 void Connection::flush(Clock::time_point deadline) {
   size_t done = 0;
   while (done < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
+    long n = io_write(out_.data() + done, out_.size() - done);
     if (n > 0) {
       done += static_cast<size_t>(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -182,16 +181,18 @@ void Connection::flush(Clock::time_point deadline) {
 void Connection::read_available() {
   char buf[65536];
   for (;;) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    long n = io_read(buf, sizeof buf);
     if (n > 0) {
       if (redisReaderFeed(reader_, buf, static_cast<size_t>(n)) != REDIS_OK) throw std::bad_alloc();
       if (static_cast<size_t>(n) < sizeof buf) return;
       continue;
     }
-    if (n == 0) throw ConnError("connection to " + where_ + " closed by the server");
+    // A TLS-only port drops a plain-text client before it answers anything: say so.
+    const std::string hint = replied_ || tls_ ? "" : " before its first reply (a TLS-only port? use rediss://)";
+    if (n == 0) throw ConnError("connection to " + where_ + " closed by the server" + hint);
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    throw ConnError("read from " + where_ + " failed: " + errno_text(errno));
+    throw ConnError("read from " + where_ + " failed: " + errno_text(errno) + hint);
   }
 }
 
@@ -200,6 +201,7 @@ std::optional<Reply> Connection::next_buffered() {
   if (redisReaderGetReply(reader_, &r) != REDIS_OK)
     throw ConnError("protocol error from " + where_ + ": " + reader_->errstr);
   if (r == nullptr) return std::nullopt;
+  replied_ = true;
   return Reply(static_cast<redisReply*>(r));
 }
 

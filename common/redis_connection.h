@@ -9,27 +9,23 @@
 // repaired in place: the owner drops it and connects again, redoing all of the handshake.
 #pragma once
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "redis_endpoint.h"
+#include "redis_errors.h"
 #include "redis_reply.h"
 
 struct redisReader;
 
 namespace omega::redis {
 
-using Clock = std::chrono::steady_clock;
+class TlsSession;
 
-// The connection failed: I/O error, timeout, protocol error, or an error reply during setup.
-class ConnError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-// The wake fd fired: the owner is shutting down.
-class Stopped : public std::exception {};
+using Clock = std::chrono::steady_clock;
 
 using Command = std::vector<std::string>;
 
@@ -65,8 +61,13 @@ class Connection {
   Reply read_reply(Clock::time_point deadline);
   void login(const Endpoint& ep, Clock::time_point deadline);
 
+  long io_read(char* buf, size_t len);         // recv, or TLS: >0, 0 = end, -1 + EAGAIN
+  long io_write(const char* buf, size_t len);  // send, or TLS
+
   int fd_ = -1;
   int wake_fd_;
+  std::unique_ptr<TlsSession> tls_;  // rediss://
+  bool replied_ = false;             // a reply arrived (for the hint on an early close)
   std::string where_;
   redisReader* reader_ = nullptr;
   std::string out_;  // formatted commands not yet written

@@ -36,6 +36,18 @@ std::string percent_decode(std::string_view s, const char* what) {
   return out;
 }
 
+// True for one of `yes`, false for one of `no` (any case), else bad(why).
+bool choice(std::string_view value, std::initializer_list<const char*> yes, std::initializer_list<const char*> no,
+            const char* why) {
+  std::string v;
+  for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* y : yes)
+    if (v == y) return true;
+  for (const char* n : no)
+    if (v == n) return false;
+  bad(why);
+}
+
 // Splits "a=1&b=2" into the endpoint's fields.
 void parse_query(std::string_view q, Endpoint* ep) {
   while (!q.empty()) {
@@ -45,14 +57,33 @@ void parse_query(std::string_view q, Endpoint* ep) {
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) bad("query item without '='");
     std::string_view name = item.substr(0, eq), value = item.substr(eq + 1);
+    TlsSettings& tls = ep->tls;
     if (name == "db")
       ep->db = parse_int(value, 0, kMaxDb, "db");
     else if (name == "password")
       ep->password = percent_decode(value, "password");
     else if (name == "user")
       ep->user = percent_decode(value, "user");
+    else if (name == "ssl_ca_certs")
+      tls.ca_file = percent_decode(value, "ssl_ca_certs");
+    else if (name == "ssl_ca_path")
+      tls.ca_dir = percent_decode(value, "ssl_ca_path");
+    else if (name == "ssl_certfile")
+      tls.cert_file = percent_decode(value, "ssl_certfile");
+    else if (name == "ssl_keyfile")
+      tls.key_file = percent_decode(value, "ssl_keyfile");
+    else if (name == "ssl_server_name")
+      tls.server_name = percent_decode(value, "ssl_server_name");
+    else if (name == "ssl_cert_reqs")
+      tls.verify_peer =
+          choice(value, {"required", "optional"}, {"none"}, "ssl_cert_reqs must be none, optional or required");
+    else if (name == "ssl_check_hostname")
+      tls.verify_hostname =
+          choice(value, {"true", "1", "yes"}, {"false", "0", "no"}, "ssl_check_hostname must be true or false");
     else
-      bad("unknown query parameter (allowed: db, password, user)");  // never echoed: it may be a secret
+      bad("unknown query parameter (allowed: db, password, user, ssl_ca_certs, ssl_ca_path, ssl_certfile, "
+          "ssl_keyfile, ssl_cert_reqs, ssl_check_hostname, ssl_server_name)");  // never echoed: it may be a secret
+    if (name.rfind("ssl_", 0) == 0 && !tls.enabled) bad("ssl_* parameters need a rediss:// URL");
   }
 }
 
@@ -61,7 +92,8 @@ void parse_query(std::string_view q, Endpoint* ep) {
 std::string Endpoint::describe() const {
   if (is_unix) return "unix:" + path + " db " + std::to_string(db);
   bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + " db " + std::to_string(db);
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + " db " + std::to_string(db) +
+         (tls.enabled ? " (TLS)" : "");
 }
 
 Endpoint parse_url(std::string_view url) {
@@ -77,9 +109,9 @@ Endpoint parse_url(std::string_view url) {
     if (q != std::string_view::npos) parse_query(rest.substr(q + 1), &ep);
     return ep;
   }
-  if (url.rfind("rediss://", 0) == 0) bad("rediss:// (TLS) is not supported: hiredis 0.14 has no TLS");
-  if (url.rfind("redis://", 0) != 0) bad("scheme must be redis:// or unix://");
-  std::string_view rest = url.substr(8);
+  ep.tls.enabled = url.rfind("rediss://", 0) == 0;
+  if (!ep.tls.enabled && url.rfind("redis://", 0) != 0) bad("scheme must be redis://, rediss:// or unix://");
+  std::string_view rest = url.substr(ep.tls.enabled ? 9 : 8);
   size_t at_sign = rest.rfind('@');
   size_t q = rest.find('?', at_sign == std::string_view::npos ? 0 : at_sign);
   if (q != std::string_view::npos) {

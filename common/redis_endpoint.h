@@ -2,9 +2,13 @@
 // fuzz/fuzz_redis_endpoint.cc), shared by the reader core and the daemon.
 //
 //   redis://[[user]:password@]host[:port][/db][?db=N&user=U&password=P]
+//   rediss://…  the same over TLS, with redis-py's query parameters: ssl_ca_certs, ssl_ca_path,
+//               ssl_certfile, ssl_keyfile, ssl_cert_reqs=none|optional|required,
+//               ssl_check_hostname=true|false; and ssl_server_name (SNI and the name verified)
 //   redis://[::1]:6379/0
 //   unix:///path/redis.sock[?db=N&user=U&password=P]
 #pragma once
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +23,21 @@ class UrlError : public std::invalid_argument {
 
 constexpr int kMaxDb = 1000000;
 
+class TlsContext;  // tls_context.h
+
+struct TlsSettings {
+  bool enabled = false;  // rediss://
+  std::string ca_file;   // "" and ca_dir "": the system's CA store
+  std::string ca_dir;
+  std::string cert_file;  // client certificate (mutual TLS)
+  std::string key_file;
+  std::string server_name;      // SNI and the name verified; "" = the host
+  bool verify_peer = true;      // ssl_cert_reqs=none turns it off
+  bool verify_hostname = true;  // ssl_check_hostname=false turns it off
+  // Built once from the settings above (make_tls_context), shared by every connection.
+  std::shared_ptr<const TlsContext> context;
+};
+
 struct Endpoint {
   bool is_unix = false;
   std::string host = "127.0.0.1";  // without IPv6 brackets
@@ -27,6 +46,7 @@ struct Endpoint {
   int db = 0;
   std::string user;  // empty: AUTH with the password alone
   std::string password;
+  TlsSettings tls;
 
   // For messages and logs: never includes credentials.
   std::string describe() const;

@@ -74,8 +74,9 @@ typedef enum omega_status {
   OMEGA_E_BAD_URL = -7,          /* Redis URL could not be parsed */
   OMEGA_E_NOMEM = -8,
   OMEGA_E_INTERNAL = -9,
-  OMEGA_E_BAD_SNAPSHOT = -10, /* snapshot rejected: JSON, sha256, size, epoch */
-  OMEGA_E_NO_SUCH_TOKEN = -11 /* omega_cfg_off_reload with an unknown token */
+  OMEGA_E_BAD_SNAPSHOT = -10,  /* snapshot rejected: JSON, sha256, size, epoch */
+  OMEGA_E_NO_SUCH_TOKEN = -11, /* omega_cfg_off_reload with an unknown token */
+  OMEGA_E_SEALED = -12         /* a sealed secret, and this handle has no seal key */
 } omega_status;
 
 /* Short fixed text for a status code. Static, never free. */
@@ -89,7 +90,7 @@ OMEGA_API const char* omega_last_error(void);
 
 typedef struct omega_cfg omega_cfg;
 
-#define OMEGA_CFG_OPTIONS_VERSION 1
+#define OMEGA_CFG_OPTIONS_VERSION 2
 
 /* Zero or NULL in any field means "the default". Fields are only ever
  * appended; set struct_version with OMEGA_CFG_OPTIONS_INIT. */
@@ -119,6 +120,26 @@ typedef struct omega_cfg_options {
    * Lets a process start while Redis is down; it then starts STALE. */
   const char* last_known_good_path;
   size_t max_snapshot_bytes; /* 16 MiB */
+
+  /* ---- struct_version 2 ---- */
+  /* TLS to Redis, for rediss:// URLs only (a TLS option with another scheme is
+   * OMEGA_E_INVALID_ARG). Each overrides the URL's query parameter of redis-py's
+   * name (ssl_ca_certs, ssl_ca_path, ssl_certfile, ssl_keyfile), so one URL can
+   * configure every client of a deployment. Certificate chain and host name are
+   * verified by default, against the system's CA store unless a CA is given. */
+  const char* tls_ca_file;     /* PEM bundle of trusted CAs */
+  const char* tls_ca_dir;      /* hashed CA directory (c_rehash) */
+  const char* tls_cert_file;   /* client certificate (mutual TLS) */
+  const char* tls_key_file;    /* its private key */
+  const char* tls_server_name; /* SNI and the name verified; default: the URL's host */
+  int tls_skip_verify;         /* 1: accept any certificate (ssl_cert_reqs=none); tests only */
+  /* Sealed secrets: a file holding the writer's seal key(s) (see omega-settingsd
+   * --seal-key-file). With it, sealed values are opened at install; without it,
+   * reading one fails with OMEGA_E_SEALED, never returning the ciphertext. */
+  const char* seal_key_path;
+  /* Names this handle's subscriber connection omega:<service>:<host>:<pid>:v<N>:<STATE>
+   * (CLIENT SETNAME), so the writer can list the fleet. Default: the program name. */
+  const char* service_name;
 } omega_cfg_options;
 
 #define OMEGA_CFG_OPTIONS_INIT \

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libhiredis-dev libcjson-dev libmicrohttpd-dev libsodium-dev
+  libhiredis-dev libcjson-dev libmicrohttpd-dev libsodium-dev libssl-dev openssl
   libcriterion-dev libbenchmark-dev
   redis-server redis-tools curl jq
   python3-venv

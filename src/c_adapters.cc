@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "tls_context.h"
 
 namespace omega {
 namespace {
@@ -26,6 +27,23 @@ std::string name_or(const char* explicit_name, const std::string& fallback, cons
   return explicit_name;
 }
 
+// Fields appended in struct_version 2: TLS overrides of the URL's ssl_* parameters, the seal
+// key, the service name.
+void apply_version_2(const omega_cfg_options& c, Options* o) {
+  redis::TlsSettings& tls = o->endpoint.tls;
+  auto set = [](const char* value, std::string* field, const char* what) {
+    if (value) *field = name_or(value, "", what);
+  };
+  set(c.tls_ca_file, &tls.ca_file, "tls_ca_file");
+  set(c.tls_ca_dir, &tls.ca_dir, "tls_ca_dir");
+  set(c.tls_cert_file, &tls.cert_file, "tls_cert_file");
+  set(c.tls_key_file, &tls.key_file, "tls_key_file");
+  set(c.tls_server_name, &tls.server_name, "tls_server_name");
+  if (c.tls_skip_verify) tls.verify_peer = false;
+  set(c.seal_key_path, &o->seal_key_path, "seal_key_path");
+  set(c.service_name, &o->service_name, "service_name");
+}
+
 }  // namespace
 
 Options options_from_c(const omega_cfg_options* opts) {
@@ -43,6 +61,12 @@ Options options_from_c(const omega_cfg_options* opts) {
     o.endpoint = redis::parse_url(opts->redis_url ? opts->redis_url : "redis://127.0.0.1:6379/0");
   } catch (const redis::UrlError& e) {
     throw Error(OMEGA_E_BAD_URL, e.what());
+  }
+  if (opts->struct_version >= 2) apply_version_2(*opts, &o);
+  try {
+    redis::prepare_tls(&o.endpoint);
+  } catch (const redis::TlsConfigError& e) {
+    throw Error(OMEGA_E_INVALID_ARG, e.what());
   }
 
   wire::Names prefixed;

@@ -29,6 +29,7 @@ const char* status_string(int code) {
     case OMEGA_E_INTERNAL: return "internal error";
     case OMEGA_E_BAD_SNAPSHOT: return "snapshot rejected";
     case OMEGA_E_NO_SUCH_TOKEN: return "no such callback token";
+    case OMEGA_E_SEALED: return "sealed secret: no seal key to open it";
     default: return "unknown status code";
   }
 }

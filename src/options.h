@@ -20,6 +20,8 @@ struct Options {
   std::chrono::milliseconds reconnect_max{2000};
   std::string lkg_path;  // "" = no last-known-good file
   size_t max_bytes = 16u << 20;
+  std::string seal_key_path;  // "" = sealed values cannot be opened
+  std::string service_name;   // "" = the program name
 };
 
 }  // namespace omega

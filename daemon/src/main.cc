@@ -27,6 +27,7 @@
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/redis_health.h"
+#include "tls_context.h"
 #include "writer/reconciler.h"
 #include "writer/writer.h"
 
@@ -141,9 +142,25 @@ int main(int argc, char** argv) {
   omega::redis::Endpoint redis_endpoint;
   try {
     redis_endpoint = omega::redis::parse_url(opts.redis_url);
+    omega::redis::TlsSettings& tls = redis_endpoint.tls;
+    for (auto [flag, field] : {std::pair{&opts.redis_ca_file, &tls.ca_file},
+                               {&opts.redis_ca_dir, &tls.ca_dir},
+                               {&opts.redis_cert_file, &tls.cert_file},
+                               {&opts.redis_key_file, &tls.key_file},
+                               {&opts.redis_server_name, &tls.server_name}})
+      if (!flag->empty()) *field = *flag;
+    omega::redis::prepare_tls(&redis_endpoint);
   } catch (const omega::redis::UrlError& e) {
     problems.push_back(std::string("--redis-url: ") + e.what());
+  } catch (const omega::redis::TlsConfigError& e) {
+    problems.push_back(e.what());
   }
+  std::string tls_cert_pem, tls_key_pem;
+  if (opts.tls_cert.empty() != opts.tls_key.empty())
+    problems.push_back("--tls-cert and --tls-key go together (HTTPS needs both)");
+  else if (!opts.tls_cert.empty() && (!omega::fs::read_file(opts.tls_cert, &tls_cert_pem, &err, 1 << 20) ||
+                                      !omega::fs::read_file(opts.tls_key, &tls_key_pem, &err, 1 << 20)))
+    problems.push_back("HTTPS: " + err);
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
   if (opts.audit_log.empty()) opts.audit_log = opts.env_path + ".audit.jsonl";
@@ -180,7 +197,7 @@ int main(int argc, char** argv) {
                       opts.idle_timeout_s,
                       opts.request_timeout_s,
                       opts.threads,
-                      {"/healthz", "/readyz", "/metrics"}};
+                      {"/healthz", "/readyz", "/metrics"}, tls_cert_pem, tls_key_pem};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
       limits,
@@ -192,7 +209,7 @@ int main(int argc, char** argv) {
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();
-  log_info("serving on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
+  log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
            std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)");
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 

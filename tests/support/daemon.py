@@ -164,8 +164,14 @@ class Daemon:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    # An ssl.SSLContext when the daemon serves HTTPS (--tls-cert/--tls-key): requests use it.
+    https_context = None
+
     def request(self, method, path, body=None, headers=None, token=ALICE, content_type="application/json"):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        if self.https_context is not None:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20, context=self.https_context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
         hdrs = dict(headers or {})
         if token is not None:
             hdrs.setdefault("Authorization", f"Bearer {token}")

@@ -23,17 +23,32 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A private redis-server bound to 127.0.0.1, persisting to a temp dir."""
+    """A private redis-server bound to 127.0.0.1, persisting to a temp dir.
 
-    def __init__(self, port=None, password=None):
+    tls: a tests.support.tls.TlsFiles; the server then listens with TLS only (plain port off),
+    presenting `cert` (a name in that directory) and, with auth_clients, demanding a client
+    certificate. username/password: the user the harness's own client() logs in as.
+    extra_args: more redis-server arguments (an --aclfile, say)."""
+
+    def __init__(
+        self, port=None, password=None, tls=None, cert="server", auth_clients=False, username=None, extra_args=()
+    ):
         self.port = port or free_port()
         self.password = password
+        self.username = username
+        self.tls = tls
+        self.cert = cert
+        self.auth_clients = auth_clients
+        self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="omega-redis-")
         self.proc = None
 
     @property
     def url(self) -> str:
-        auth = f":{self.password}@" if self.password else ""
+        user = self.username or ""
+        auth = f"{user}:{self.password}@" if self.password else ""
+        if self.tls:
+            return f"rediss://{auth}127.0.0.1:{self.port}/0?ssl_ca_certs={self.tls.ca}"
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self):
@@ -54,8 +69,14 @@ class RedisServer:
             "--logfile",
             os.path.join(self.dir, "redis.log"),
         ]
-        if self.password:
+        if self.password and not self.username:
             args += ["--requirepass", self.password]
+        if self.tls:
+            args[1:3] = ["--port", "0", "--tls-port", str(self.port)]
+            args += ["--tls-cert-file", self.tls.path(f"{self.cert}.crt"), "--tls-key-file"]
+            args += [self.tls.path(f"{self.cert}.key"), "--tls-ca-cert-file", self.tls.ca]
+            args += ["--tls-auth-clients", "yes" if self.auth_clients else "no"]
+        args += self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self._answers_ping, timeout=10, what=f"redis-server to start on port {self.port}")
         return self
@@ -67,7 +88,18 @@ class RedisServer:
             return False
 
     def client(self, **kw) -> redis_py.Redis:
-        return redis_py.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5, **kw)
+        if self.tls:
+            kw.setdefault("ssl", True)
+            kw.setdefault("ssl_ca_certs", self.tls.ca)
+            if self.auth_clients:
+                kw.setdefault("ssl_certfile", self.tls.path("client.crt"))
+                kw.setdefault("ssl_keyfile", self.tls.path("client.key"))
+            if self.cert != "server":
+                kw.setdefault("ssl_check_hostname", False)
+                kw.setdefault("ssl_cert_reqs", "none")
+        kw.setdefault("username", self.username)
+        kw.setdefault("password", self.password)
+        return redis_py.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, **kw)
 
     def stop(self, keep_data=False):
         if self.proc is None:

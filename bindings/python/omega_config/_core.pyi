@@ -27,26 +27,13 @@ class Snapshot:
     def type(self, key: str) -> Optional[int]: ...
     def entries(self) -> list[tuple[str, str, int]]: ...
 
+OPTION_NAMES: tuple[str, ...]
+
 class Handle:
     """An open omega_cfg handle and its watcher thread."""
 
     @staticmethod
-    def open(
-        *,
-        redis_url: Optional[str] = None,
-        namespace_prefix: Optional[str] = None,
-        config_key: Optional[str] = None,
-        version_key: Optional[str] = None,
-        meta_key: Optional[str] = None,
-        channel: Optional[str] = None,
-        connect_timeout_ms: int = 0,
-        command_timeout_ms: int = 0,
-        poll_interval_ms: int = 0,
-        heartbeat_ms: int = 0,
-        reconnect_max_ms: int = 0,
-        last_known_good_path: Optional[str] = None,
-        max_snapshot_bytes: int = 0,
-    ) -> Handle: ...
+    def open(**options: Union[str, int, bool, None]) -> Handle: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

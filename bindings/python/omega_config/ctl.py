@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import sys
 import time
 import urllib.error
@@ -174,7 +175,7 @@ def redact_url(url):
 
 
 class Client:
-    def __init__(self, base_url, secret=None, key_name=None, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, base_url, secret=None, key_name=None, timeout=DEFAULT_TIMEOUT, cacert=None):
         shown = redact_url(base_url)
         try:
             parsed = urllib.parse.urlsplit(base_url)
@@ -203,8 +204,15 @@ class Client:
         self.secret = secret
         self.key_name = key_name
         self.timeout = timeout
-        # No proxies from the environment (the token would go to them) and no redirects.
-        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+        # No proxies from the environment (the token would go to them) and no redirects. HTTPS
+        # verifies the daemon's certificate: against --cacert, else the system's CA store.
+        try:
+            tls = ssl.create_default_context(cafile=cacert)
+        except OSError as e:
+            raise CtlError(EXIT_USAGE, "bad_cacert", f"--cacert {cacert}: {e.strerror or e}")
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=tls), _NoRedirect()
+        )
 
     def _authorization(self, method, path, body):
         if self.secret is None:
@@ -260,6 +268,13 @@ class Client:
                 "no_answer",
                 f"omega-settingsd at {self.display_url} closed the connection without an answer "
                 f"({type(reason).__name__})",
+            )
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            return CtlError(
+                EXIT_CONNECT,
+                "tls_verify_failed",
+                f"the certificate of omega-settingsd at {self.display_url} was not accepted: "
+                f"{reason.verify_message} (pass its CA with --cacert)",
             )
         text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
         return CtlError(
@@ -543,6 +558,12 @@ def _common_options(defaults):
         default=d(DEFAULT_TIMEOUT),
         help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})",
     )
+    g.add_argument(
+        "--cacert",
+        metavar="FILE",
+        default=d(None),
+        help="CA certificate(s) to verify an https:// daemon with (default $OMEGA_CACERT, else the system's)",
+    )
     g.add_argument("-c", "--compact", action="store_true", default=d(False), help="one-line JSON instead of indented")
     return p
 
@@ -617,7 +638,8 @@ def main(argv=None):
             environ = os.environ
             url = args.url or environ.get("OMEGA_SETTINGS_URL") or DEFAULT_URL
             secret = load_credential(args.token_file, args.hmac_key_name, environ)
-            client = Client(url, secret, args.hmac_key_name, args.timeout)
+            cacert = args.cacert or os.environ.get("OMEGA_CACERT") or None
+            client = Client(url, secret, args.hmac_key_name, args.timeout, cacert)
             return args.func(client, args)
         except SystemExit as e:  # a subparser's usage error
             return e.code if isinstance(e.code, int) else EXIT_USAGE

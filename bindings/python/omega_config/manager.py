@@ -32,20 +32,8 @@ from .status import ConfigStatus
 ReloadCallback = Callable[[int, tuple[str, ...]], Any]
 
 # The same options as omega_cfg_options (zero / None = the C default).
-OPTION_NAMES = (
-    "namespace_prefix",
-    "config_key",
-    "version_key",
-    "meta_key",
-    "channel",
-    "connect_timeout_ms",
-    "command_timeout_ms",
-    "poll_interval_ms",
-    "heartbeat_ms",
-    "reconnect_max_ms",
-    "last_known_good_path",
-    "max_snapshot_bytes",
-)
+#: The C library's options (omega_cfg_options), as keyword arguments of create_config_manager.
+OPTION_NAMES = tuple(name for name in _core.OPTION_NAMES if name != "redis_url")
 
 
 class ConfigManager(_core.AttrView):

@@ -2,6 +2,8 @@
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
+
 #include <pthread.h>
 
 #include <chrono>
@@ -86,6 +88,14 @@ struct PendingOpen {
     opts.reconnect_max_ms = o.reconnect_max_ms;
     opts.last_known_good_path = opt(o.last_known_good_path);
     opts.max_snapshot_bytes = o.max_snapshot_bytes;
+    opts.tls_ca_file = opt(o.tls_ca_file);
+    opts.tls_ca_dir = opt(o.tls_ca_dir);
+    opts.tls_cert_file = opt(o.tls_cert_file);
+    opts.tls_key_file = opt(o.tls_key_file);
+    opts.tls_server_name = opt(o.tls_server_name);
+    opts.tls_skip_verify = o.tls_skip_verify ? 1 : 0;
+    opts.seal_key_path = opt(o.seal_key_path);
+    opts.service_name = opt(o.service_name);
     omega_cfg* opened = nullptr;
     int status = omega_cfg_open(&opts, &opened);
     std::string message = status == OMEGA_OK ? "" : omega_last_error();  // thread-local: read it here
@@ -314,36 +324,67 @@ void close_all() {
   deferred_done.wait(lk, [] { return deferred_closes == 0; });
 }
 
+namespace {
+
+// One row per option: its keyword name and how it fills OpenOptions. The single list of the
+// options Python may pass (exported as OPTION_NAMES).
+using OptionSetter = void (*)(OpenOptions&, py::handle);
+template <std::optional<std::string> OpenOptions::*F>
+void set_text(OpenOptions& o, py::handle v) {
+  o.*F = v.is_none() ? std::nullopt : std::optional<std::string>(v.cast<std::string>());
+}
+template <unsigned OpenOptions::*F>
+void set_ms(OpenOptions& o, py::handle v) {
+  o.*F = v.cast<unsigned>();
+}
+const std::vector<std::pair<const char*, OptionSetter>>& option_table() {
+  static const std::vector<std::pair<const char*, OptionSetter>> table = {
+      {"redis_url", &set_text<&OpenOptions::redis_url>},
+      {"namespace_prefix", &set_text<&OpenOptions::namespace_prefix>},
+      {"config_key", &set_text<&OpenOptions::config_key>},
+      {"version_key", &set_text<&OpenOptions::version_key>},
+      {"meta_key", &set_text<&OpenOptions::meta_key>},
+      {"channel", &set_text<&OpenOptions::channel>},
+      {"connect_timeout_ms", &set_ms<&OpenOptions::connect_timeout_ms>},
+      {"command_timeout_ms", &set_ms<&OpenOptions::command_timeout_ms>},
+      {"poll_interval_ms", &set_ms<&OpenOptions::poll_interval_ms>},
+      {"heartbeat_ms", &set_ms<&OpenOptions::heartbeat_ms>},
+      {"reconnect_max_ms", &set_ms<&OpenOptions::reconnect_max_ms>},
+      {"last_known_good_path", &set_text<&OpenOptions::last_known_good_path>},
+      {"max_snapshot_bytes", [](OpenOptions& o, py::handle v) { o.max_snapshot_bytes = v.cast<size_t>(); }},
+      {"tls_ca_file", &set_text<&OpenOptions::tls_ca_file>},
+      {"tls_ca_dir", &set_text<&OpenOptions::tls_ca_dir>},
+      {"tls_cert_file", &set_text<&OpenOptions::tls_cert_file>},
+      {"tls_key_file", &set_text<&OpenOptions::tls_key_file>},
+      {"tls_server_name", &set_text<&OpenOptions::tls_server_name>},
+      {"tls_skip_verify", [](OpenOptions& o, py::handle v) { o.tls_skip_verify = v.cast<bool>(); }},
+      {"seal_key_path", &set_text<&OpenOptions::seal_key_path>},
+      {"service_name", &set_text<&OpenOptions::service_name>},
+  };
+  return table;
+}
+
+std::unique_ptr<Handle> open_with_keywords(py::kwargs kwargs) {
+  OpenOptions o;
+  for (auto [key, value] : kwargs) {
+    std::string name = key.cast<std::string>();
+    const auto& table = option_table();
+    auto row = std::find_if(table.begin(), table.end(), [&](const auto& r) { return name == r.first; });
+    if (row == table.end()) throw py::type_error("unknown option " + name);
+    row->second(o, value);
+  }
+  return Handle::open(o);
+}
+
+}  // namespace
+
 void register_handle(py::module_& m) {
+  py::tuple names(option_table().size());
+  for (size_t i = 0; i < option_table().size(); ++i) names[i] = option_table()[i].first;
+  m.attr("OPTION_NAMES") = names;
   py::class_<Handle>(m, "Handle", "An open omega_cfg handle and its watcher thread.")
-      .def_static(
-          "open",
-          [](std::optional<std::string> redis_url, std::optional<std::string> namespace_prefix,
-             std::optional<std::string> config_key, std::optional<std::string> version_key,
-             std::optional<std::string> meta_key, std::optional<std::string> channel, unsigned connect_timeout_ms,
-             unsigned command_timeout_ms, unsigned poll_interval_ms, unsigned heartbeat_ms, unsigned reconnect_max_ms,
-             std::optional<std::string> last_known_good_path, size_t max_snapshot_bytes) {
-            OpenOptions o;
-            o.redis_url = std::move(redis_url);
-            o.namespace_prefix = std::move(namespace_prefix);
-            o.config_key = std::move(config_key);
-            o.version_key = std::move(version_key);
-            o.meta_key = std::move(meta_key);
-            o.channel = std::move(channel);
-            o.connect_timeout_ms = connect_timeout_ms;
-            o.command_timeout_ms = command_timeout_ms;
-            o.poll_interval_ms = poll_interval_ms;
-            o.heartbeat_ms = heartbeat_ms;
-            o.reconnect_max_ms = reconnect_max_ms;
-            o.last_known_good_path = std::move(last_known_good_path);
-            o.max_snapshot_bytes = max_snapshot_bytes;
-            return Handle::open(o);
-          },
-          py::kw_only(), py::arg("redis_url") = py::none(), py::arg("namespace_prefix") = py::none(),
-          py::arg("config_key") = py::none(), py::arg("version_key") = py::none(), py::arg("meta_key") = py::none(),
-          py::arg("channel") = py::none(), py::arg("connect_timeout_ms") = 0u, py::arg("command_timeout_ms") = 0u,
-          py::arg("poll_interval_ms") = 0u, py::arg("heartbeat_ms") = 0u, py::arg("reconnect_max_ms") = 0u,
-          py::arg("last_known_good_path") = py::none(), py::arg("max_snapshot_bytes") = 0u)
+      .def_static("open", &open_with_keywords,
+                  "Opens a handle; keyword arguments are the option names of OPTION_NAMES (omega_cfg_options).")
       .def("close", &Handle::close)
       .def_property_readonly("closed", &Handle::closed)
       .def("snapshot", &Handle::snapshot)

@@ -25,11 +25,14 @@ namespace omega_py {
 class Snapshot;
 
 // Mirrors omega_cfg_options; unset strings and zero numbers mean "default".
+// omega_cfg_options with owned strings (see omega_config.h for each field).
 struct OpenOptions {
   std::optional<std::string> redis_url, namespace_prefix, config_key, version_key, meta_key, channel,
-      last_known_good_path;
+      last_known_good_path, tls_ca_file, tls_ca_dir, tls_cert_file, tls_key_file, tls_server_name, seal_key_path,
+      service_name;
   unsigned connect_timeout_ms = 0, command_timeout_ms = 0, poll_interval_ms = 0, heartbeat_ms = 0, reconnect_max_ms = 0;
   size_t max_snapshot_bytes = 0;
+  bool tls_skip_verify = false;
 };
 
 class Handle {

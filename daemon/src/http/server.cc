@@ -309,6 +309,8 @@ void HttpServer::sweep() {
 bool HttpServer::start(const std::string& host, int port, std::string* error) {
   sockaddr_storage addr{};
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  const bool https = !limits_.tls_cert_pem.empty();
+  if (https) flags |= MHD_USE_TLS;
   std::string h = host == "localhost" ? "127.0.0.1" : host;
   if (inet_pton(AF_INET, h.c_str(), &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr) == 1) {
     auto* a = reinterpret_cast<sockaddr_in*>(&addr);
@@ -329,9 +331,16 @@ bool HttpServer::start(const std::string& host, int port, std::string* error) {
       MHD_OPTION_URI_LOG_CALLBACK, &uri_cb, this, MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
       MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(limits_.threads), MHD_OPTION_CONNECTION_LIMIT,
       static_cast<unsigned>(budget_.hard_limit()), MHD_OPTION_CONNECTION_TIMEOUT,
-      static_cast<unsigned>(limits_.idle_timeout_s), MHD_OPTION_END);
+      static_cast<unsigned>(limits_.idle_timeout_s),
+      // Without HTTPS these options end the list (MHD_OPTION_END in their place).
+      https ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, limits_.tls_cert_pem.c_str(), MHD_OPTION_HTTPS_MEM_KEY,
+      limits_.tls_key_pem.c_str(), MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+      MHD_OPTION_END);
   if (!daemon_) {
-    *error = "cannot listen on " + host + ":" + std::to_string(port) + " (address in use or not available)";
+    *error = "cannot listen on " + host + ":" + std::to_string(port) +
+             (https ? " with HTTPS (the address is in use, or --tls-cert/--tls-key are not a PEM certificate and its "
+                      "matching key; libmicrohttpd's message above says which)"
+                    : " (address in use or not available)");
     return false;
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);

@@ -42,6 +42,9 @@ struct ServerLimits {
   int request_timeout_s = 10;  // headers + body, in total
   int threads = 2;
   std::vector<std::string> reserved_paths;  // served from their own reserve of connections
+  // HTTPS (libmicrohttpd with GnuTLS, TLS 1.2+) when both are set: PEM text, not paths.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
 };
 
 class HttpServer {

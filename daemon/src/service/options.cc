@@ -82,7 +82,20 @@ const std::vector<Spec>& specs() {
          o->redis_url_given = true;
          return true;
        }},
+      {"redis-ca-file", true, "rediss://: trusted CA bundle (the URL's ssl_ca_certs; default: the system's)",
+       str_setter(&Options::redis_ca_file)},
+      {"redis-ca-dir", true, "rediss://: hashed CA directory (the URL's ssl_ca_path)",
+       str_setter(&Options::redis_ca_dir)},
+      {"redis-cert-file", true, "rediss://: client certificate for mutual TLS (the URL's ssl_certfile)",
+       str_setter(&Options::redis_cert_file)},
+      {"redis-key-file", true, "rediss://: its private key (the URL's ssl_keyfile)",
+       str_setter(&Options::redis_key_file)},
+      {"redis-server-name", true, "rediss://: SNI and the certificate name verified (default: the URL's host)",
+       str_setter(&Options::redis_server_name)},
       {"listen", true, "HOST:PORT to serve on (default 127.0.0.1:9421, loopback)", split_listen},
+      {"tls-cert", true, "serve HTTPS with this PEM certificate (chain) file; needs --tls-key",
+       str_setter(&Options::tls_cert)},
+      {"tls-key", true, "the PEM private key of --tls-cert", str_setter(&Options::tls_key)},
       {"allowed-host", true,
        "extra Host header name(s) to serve, comma-separated, repeatable (loopback names and the "
        "--listen host are always allowed; others get 421)",

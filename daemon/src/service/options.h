@@ -13,9 +13,13 @@ struct Options {
   std::string env_path;     // --env: the canonical .env
   std::string schema_path;  // --schema: JSON Schema of the settings
   std::string redis_url = "redis://127.0.0.1:6379/0";
+  // TLS overrides of the URL's ssl_* parameters; "" = as the URL says.
+  std::string redis_ca_file, redis_ca_dir, redis_cert_file, redis_key_file, redis_server_name;
   std::string listen = "127.0.0.1:9421";
   std::string listen_host = "127.0.0.1";
   int listen_port = 9421;
+  std::string tls_cert;  // --tls-cert: serve HTTPS
+  std::string tls_key;
   std::string audit_log;                   // default: <env>.audit.jsonl
   std::string audit_key_file;              // keyed hash of secret values; default: <audit>.key (created)
   std::string admin_token_file;            // `token` or `name:token` lines
