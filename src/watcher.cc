@@ -34,7 +34,7 @@ milliseconds jittered(milliseconds backoff, std::minstd_rand& rng) {
 
 }  // namespace
 
-Watcher::Watcher(Reader& reader) : reader_(reader) {
+Watcher::Watcher(Reader& reader) : reader_(reader), namer_(reader.options().service_name) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw Error(OMEGA_E_INTERNAL, std::string("eventfd: ") + std::strerror(errno));
 }
@@ -101,15 +101,33 @@ void Watcher::sync(redis::Connection& cmd) {
   reader_.offer(p);
 }
 
+void Watcher::name_reader(redis::Connection& cmd) {
+  if (naming_refused_) return;
+  ReaderStatus status = reader_.status();
+  std::string name = namer_.reader_name(status.version, status.state);
+  if (name == named_as_) return;
+  redis::Reply r = cmd.command({"CLIENT", "SETNAME", name}, Clock::now() + reader_.options().command_timeout);
+  if (r.is_error())
+    naming_refused_ = true;  // NOPERM: reading matters, naming does not
+  else
+    named_as_ = name;
+}
+
 void Watcher::serve(bool& connected) {
   const Options& s = reader_.options();
   redis::Connection sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
   redis::Connection cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  named_as_.clear();
+  if (!naming_refused_) {
+    redis::Reply r = sub.command({"CLIENT", "SETNAME", namer_.subscriber_name()}, Clock::now() + s.command_timeout);
+    naming_refused_ = r.is_error();
+  }
   // Subscribe first, then read: a publish between the two is not lost.
   redis::Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
   if (confirm.is_error()) throw redis::ConnError("SUBSCRIBE refused: " + std::string(confirm.text()));
   sync(cmd);
   reader_.on_connected();
+  name_reader(cmd);
   connected = true;
   if (first_attempt_) {
     first_attempt_ = false;
@@ -140,7 +158,8 @@ void Watcher::serve(bool& connected) {
       }
       if (hinted) {
         sync(cmd);  // a burst of messages becomes one fetch of the latest state
-        continue;   // read what arrived meanwhile (a PONG, say) before judging the heartbeat
+        name_reader(cmd);
+        continue;  // read what arrived meanwhile (a PONG, say) before judging the heartbeat
       }
     }
     auto now = Clock::now();
@@ -158,6 +177,7 @@ void Watcher::serve(bool& connected) {
         sync(cmd);
       else
         reader_.on_synced();
+      name_reader(cmd);  // a new version, or a new state without one
       next_poll = Clock::now() + s.poll_interval;
     }
   }

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "client_name.h"
 #include "redis_connection.h"
 
 namespace omega {
@@ -33,6 +34,8 @@ class Watcher {
   void run();
   void serve(bool& connected);  // one connection's life; ends only by exception
   void sync(redis::Connection& cmd);
+  // Names cmd after the applied version and state, when they changed (best effort).
+  void name_reader(redis::Connection& cmd);
   void sleep(std::chrono::milliseconds d);  // throws Stopped on wake
 
   Reader& reader_;
@@ -40,6 +43,9 @@ class Watcher {
   std::thread thread_;
   bool first_attempt_ = true;
   std::string applied_fingerprint_;  // what the last fetch saw
+  ClientNamer namer_;
+  std::string named_as_;         // the command connection's current name
+  bool naming_refused_ = false;  // the Redis user may not CLIENT SETNAME: stop asking
   std::minstd_rand rng_{std::random_device{}()};
 };
 
