@@ -197,7 +197,9 @@ int main(int argc, char** argv) {
                       opts.idle_timeout_s,
                       opts.request_timeout_s,
                       opts.threads,
-                      {"/healthz", "/readyz", "/metrics"}, tls_cert_pem, tls_key_pem};
+                      {"/healthz", "/readyz", "/metrics"},
+                      tls_cert_pem,
+                      tls_key_pem};
   HostCheck hosts(opts.listen_host, opts.allowed_hosts);
   HttpServer server(
       limits,
@@ -209,8 +211,9 @@ int main(int argc, char** argv) {
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();
-  log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
-           std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)");
+  log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" +
+           std::to_string(server.port()) + ", version " + std::to_string(writer.version()) + ", " +
+           std::to_string(auth.credential_count()) + " admin credential(s)");
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 
   for (int sig = 0; sigwait(&handled, &sig) == 0 && sig == SIGHUP;) {

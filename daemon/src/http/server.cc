@@ -325,17 +325,17 @@ bool HttpServer::start(const std::string& host, int port, std::string* error) {
     *error = "--listen host must be an IP address (got '" + host + "')";
     return false;
   }
-  daemon_ = MHD_start_daemon(
-      flags, static_cast<uint16_t>(port), &accept_cb, this, &access_cb, this, MHD_OPTION_EXTERNAL_LOGGER, &log_cb,
-      nullptr, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb, this, MHD_OPTION_NOTIFY_CONNECTION, &connection_cb, this,
-      MHD_OPTION_URI_LOG_CALLBACK, &uri_cb, this, MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
-      MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(limits_.threads), MHD_OPTION_CONNECTION_LIMIT,
-      static_cast<unsigned>(budget_.hard_limit()), MHD_OPTION_CONNECTION_TIMEOUT,
-      static_cast<unsigned>(limits_.idle_timeout_s),
-      // Without HTTPS these options end the list (MHD_OPTION_END in their place).
-      https ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, limits_.tls_cert_pem.c_str(), MHD_OPTION_HTTPS_MEM_KEY,
-      limits_.tls_key_pem.c_str(), MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-      MHD_OPTION_END);
+  daemon_ = MHD_start_daemon(flags, static_cast<uint16_t>(port), &accept_cb, this, &access_cb, this,
+                             MHD_OPTION_EXTERNAL_LOGGER, &log_cb, nullptr, MHD_OPTION_NOTIFY_COMPLETED, &completed_cb,
+                             this, MHD_OPTION_NOTIFY_CONNECTION, &connection_cb, this, MHD_OPTION_URI_LOG_CALLBACK,
+                             &uri_cb, this, MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
+                             MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(limits_.threads),
+                             MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(budget_.hard_limit()),
+                             MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_s),
+                             // Without HTTPS these options end the list (MHD_OPTION_END in their place).
+                             https ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, limits_.tls_cert_pem.c_str(),
+                             MHD_OPTION_HTTPS_MEM_KEY, limits_.tls_key_pem.c_str(), MHD_OPTION_HTTPS_PRIORITIES,
+                             "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", MHD_OPTION_END);
   if (!daemon_) {
     *error = "cannot listen on " + host + ":" + std::to_string(port) +
              (https ? " with HTTPS (the address is in use, or --tls-cert/--tls-key are not a PEM certificate and its "
