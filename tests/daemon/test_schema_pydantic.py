@@ -115,6 +115,8 @@ PARITY_CASES = [
     ("REQUEST_TIMEOUT=abc", False),
     ("MAX_CONCURRENT_TASKS=0", False),
     ("LLM_TEMPERATURE=1.5", True),
+    # The snapshot carries the exact double, not a 15-digit rounding of it.
+    ("LLM_TEMPERATURE=0.30000000000000004", True),
     ("LLM_TEMPERATURE=2.5", False),
     ("LLM_TEMPERATURE=nope", False),
     ("LOG_LEVEL=debug", True),

@@ -191,20 +191,7 @@ const char* type_name(Type t) {
 }
 
 // Shortest decimal text that reads back as exactly `d` (d is finite).
-std::string format_number(double d) {
-  if (std::floor(d) == d && std::fabs(d) <= kMaxExactInteger) {
-    return std::to_string(static_cast<long long>(d));
-  }
-  char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    for (char* p = buf; *p; ++p) {
-      if (*p == ',') *p = '.';  // a process locale must not leak into the file
-    }
-    if (strtod_l(buf, nullptr, c_locale()) == d) break;
-  }
-  return buf;
-}
+std::string format_number(double d) { return json_number_text(d); }
 
 // Non-secret values are echoed in messages (short, printable), secrets never.
 std::string quote_for_message(std::string_view text) {
