@@ -4,12 +4,11 @@ examples/omega.schema.json must equal OMEGASettings.model_json_schema() in conte
 schema parser must accept that output unchanged, and for the same .env text the writer and
 pydantic must agree on what is valid and on the typed values.
 
-The writer's model is driven through `omega-model-check` (tests/unit/omega_model_check.cc).
-Set OMEGA_MODEL_CHECK to a built binary; otherwise the dev preset's is built and used.
+The writer's model is driven through `omega-model-check` (tests/unit/omega_model_check.cc; the
+`model_check` fixture in conftest.py).
 """
 
 import json
-import os
 import subprocess
 
 import pytest
@@ -17,26 +16,10 @@ from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
 
 from examples.omega_settings import OMEGASettings
-from tests.support.paths import EXAMPLES, REPO
+from tests.support.paths import EXAMPLES
 
 SCHEMA_FILE = str(EXAMPLES / "omega.schema.json")
 ENV_FILE = str(EXAMPLES / "omega.env")
-
-
-@pytest.fixture(scope="session")
-def model_check():
-    """The tool from $OMEGA_MODEL_CHECK, else from the dev preset (built here if needed)."""
-    explicit = os.environ.get("OMEGA_MODEL_CHECK")
-    if explicit:
-        return explicit
-    subprocess.run(["cmake", "--preset", "dev"], cwd=REPO, check=True, capture_output=True)
-    subprocess.run(
-        ["cmake", "--build", "--preset", "dev", "--target", "omega-model-check"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    return str(REPO / "build" / "dev" / "tests" / "unit" / "omega-model-check")
 
 
 def run(tool, *args):

@@ -179,9 +179,8 @@ Test(json_print, numbers_are_exact) {
   cJSON* j = accepted(R"({"big":9007199254740991,"f":0.30000000000000004,"small":1e-7,"neg":-2.5,"i":45,)"
                       R"("e":1e300,"z":-0.0})");
   std::string text = json_print(j);
-  cr_assert_str_eq(text.c_str(),
-                   R"({"big":9007199254740991,"f":0.30000000000000004,"small":1e-07,"neg":-2.5,"i":45,)"
-                   R"("e":1e+300,"z":0})");
+  cr_assert_str_eq(text.c_str(), R"({"big":9007199254740991,"f":0.30000000000000004,"small":1e-07,"neg":-2.5,"i":45,)"
+                                 R"("e":1e+300,"z":0})");
   cJSON* back = accepted(text);
   cr_assert(cJSON_Compare(j, back, true));
   cJSON_Delete(back);
