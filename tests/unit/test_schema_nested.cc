@@ -315,8 +315,10 @@ Test(schema_patch_nested, arrays_and_maps_become_compact_json_text) {
   EXPECT_STR(patch(s, "PORTS", R"(["443", 80])"), "[443,80]");
   EXPECT_STR(patch(s, "WEIGHTS", R"({"z": 0.1, "a": 1e-7})"), R"({"z":0.1,"a":1e-07})");
   EXPECT_STR(patch(s, "OPT_TAGS", "null"), "");
-  // ' and \ never reach the .env as such: the text stays single-quotable, taken literally.
-  EXPECT_STR(patch(s, "ANYTHING", R"({"it's": "C:\\dir \"x\"\n"})"), R"({"it\u0027s":"C:\u005cdir \"x\"\n"})");
+  // ', \ and $ never reach the .env as such: the text stays single-quotable, taken literally,
+  // and python-dotenv has nothing to unescape or expand.
+  EXPECT_STR(patch(s, "ANYTHING", R"({"it's": "C:\\dir \"x\"\n${HOME}"})"),
+             R"({"it\u0027s":"C:\u005cdir \"x\"\n\u0024{HOME}"})");
 }
 
 Test(schema_patch_nested, bad_values_are_refused_with_every_reason) {

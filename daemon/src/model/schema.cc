@@ -18,15 +18,18 @@ namespace {
 constexpr int kSchemaMaxDepth = 16;
 
 // An array or map as .env text: compact JSON that python-dotenv hands to json.loads unchanged.
-// ' and \ are written as \u escapes, so the text never needs double quotes in the .env
-// (single-quoted, it is taken literally by this daemon's parser and by python-dotenv, which
-// would otherwise turn \\ into \ and interpolate ${...}). Outside strings JSON has neither.
+// Three characters are written as \u escapes inside strings (outside strings JSON has none):
+// ' so the text can be single-quoted and taken literally by this daemon's parser; \ because
+// python-dotenv turns \\ into \ even inside single quotes; $ because it expands ${NAME} even
+// there.
 std::string env_json_text(const cJSON* typed) {
   std::string text = json_print(typed), out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\'') {
       out += "\\u0027";
+    } else if (text[i] == '$') {
+      out += "\\u0024";
     } else if (text[i] == '\\' && i + 1 < text.size()) {
       // An escape: \\ (a backslash in the string) becomes \u005c; \" \n \u00XX stay.
       out += text[i + 1] == '\\' ? std::string("\\u005c") : text.substr(i, 2);

@@ -71,8 +71,9 @@ class Schema {
   // ("45" is accepted for an integer, "debug" gives "DEBUG" for a LOG_LEVEL enum, "[1,2]" for
   // an array). Numbers come out in their shortest exact form ("45", "0.1"). An array or a map
   // (a JSON array/object, each part typed by the same rules) comes out as compact JSON text with
-  // ' and \ escaped as \u0027 and \u005c, so it is quoted literally in the .env and
-  // python-dotenv + json.loads read it back as the same value. A JSON null is accepted only for
+  // ', \ and $ escaped as \u0027, \u005c and \u0024, so it is quoted literally in the .env and
+  // python-dotenv (which unescapes \\ and expands ${X} even in single quotes) + json.loads read
+  // it back as the same value. A JSON null is accepted only for
   // optional keys and gives "" (callers normally treat a patch null as "unset": remove the line).
   bool value_to_env_text(std::string_view key, const cJSON* value, std::string* out, std::string* error) const;
 
