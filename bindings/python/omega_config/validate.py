@@ -4,9 +4,9 @@
     omega-settingsd ... --validate-with "python -m omega_config.validate myservice.settings:OMEGASettings"
 
 Reads the candidate snapshot (a JSON object: the settings' names -> typed values, exactly as
-readers get it from omega:config) from stdin and validates it with the model, as
-``Model.model_validate(...)`` does: the model's types and validators decide, and nothing else is
-read (not the environment, not an env_file the model may name).
+readers get it from omega:config) from stdin and validates it with the model: the model's types
+and validators decide, and nothing else is read (for a BaseSettings model not the environment,
+not an env_file or secrets_dir it may name: only its init source is kept).
 
 Snapshot keys are matched to fields the way pydantic-settings matches environment variables:
 the field's alias (validation_alias or alias), else env_prefix + field name, compared
@@ -66,11 +66,13 @@ def load_model(spec):
     return obj
 
 
+def is_settings(model):
+    return any(c.__name__ == "BaseSettings" for c in model.__mro__)
+
+
 def field_names(model):
     """[(names the snapshot may use for the field, the key model_validate expects)]."""
-    config = model.model_config
-    is_settings = any(c.__name__ == "BaseSettings" for c in model.__mro__)
-    prefix = config.get("env_prefix", "") if is_settings else ""
+    prefix = model.model_config.get("env_prefix", "") if is_settings(model) else ""
     out = []
     for name, field in model.model_fields.items():
         alias = field.validation_alias if field.validation_alias is not None else field.alias
@@ -85,21 +87,35 @@ def field_names(model):
 
 
 def to_model_input(model, snapshot):
-    """(the dict to validate, {model key: snapshot key}) for a snapshot object."""
-    config = model.model_config
-    is_settings = any(c.__name__ == "BaseSettings" for c in model.__mro__)
-    exact = not is_settings or config.get("case_sensitive", False)
+    """(the dict to validate, {model key: snapshot key}) for a snapshot object. A field the
+    snapshot lacks maps to the name the snapshot would give it (upper case when the model
+    ignores case, as settings keys are)."""
+    exact = not is_settings(model) or model.model_config.get("case_sensitive", False)
     fold = (lambda s: s) if exact else str.lower
-    lookup = {}
+    lookup, back = {}, {}
     for env_names, input_key in field_names(model):
         for env_name in env_names:
             lookup.setdefault(fold(env_name), input_key)
-    data, back = {}, {}
+        back[input_key] = env_names[0] if exact else env_names[0].upper()
+    data = {}
     for key, value in snapshot.items():
         input_key = lookup.get(fold(key), key)
         data[input_key] = value
         back[input_key] = key
     return data, back
+
+
+def snapshot_only(model):
+    """The model, reading nothing but what it is given. A BaseSettings model validates through
+    its __init__, which would also read the environment, an env_file, secrets_dir...: a
+    subclass keeps its fields and validators and drops every source but the given values."""
+    if not is_settings(model):
+        return model
+
+    def settings_customise_sources(cls, settings_cls, init_settings, *other_sources, **named_sources):
+        return (init_settings,)
+
+    return type(model.__name__, (model,), {"settings_customise_sources": classmethod(settings_customise_sources)})
 
 
 def validate(model, snapshot):
@@ -108,7 +124,7 @@ def validate(model, snapshot):
 
     data, back = to_model_input(model, snapshot)
     try:
-        model.model_validate(data)
+        snapshot_only(model).model_validate(data)
     except ValidationError as e:
         errors = []
         for err in e.errors(include_url=False, include_context=False, include_input=False):
