@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 
@@ -11,7 +12,6 @@
 #include "model/redaction.h"
 #include "service/child_process.h"
 #include "service/log.h"
-#include "utf8.h"
 
 namespace omega::settingsd {
 namespace {
@@ -67,8 +67,9 @@ std::string clip(std::string s, size_t max) {
 std::string schema_key(const Schema& schema, const std::string& name) {
   if (schema.has_key(name)) return name;
   for (const std::string& key : schema.keys()) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return a == std::toupper(b); })) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return a == std::toupper(static_cast<unsigned char>(b));
+        })) {
       return key;
     }
   }
@@ -102,7 +103,8 @@ bool read_errors(const std::string& out, const Schema& schema, const SecretMask&
         else
           path += "[" + json_print(JsonPtr(cJSON_CreateString(name.c_str())).get()) + "]";
         cJSON_AddItemToArray(kept_loc.get(), cJSON_CreateString(name.c_str()));
-      } else if (cJSON_IsNumber(part) && part->valuedouble == static_cast<long long>(part->valuedouble)) {
+      } else if (cJSON_IsNumber(part) && std::floor(part->valuedouble) == part->valuedouble &&
+                 std::fabs(part->valuedouble) <= 9007199254740991.0) {
         if (!first) path += "[" + json_number_text(part->valuedouble) + "]";
         cJSON_AddItemToArray(kept_loc.get(), cJSON_CreateNumber(part->valuedouble));
       } else {
