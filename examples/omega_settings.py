@@ -6,12 +6,17 @@ writer agree on every key, type, default and constraint. Regenerate the schema w
 
     python examples/omega_settings.py > examples/omega.schema.json
 
-Rules that keep the schema inside the writer's subset (DESIGN.md, guarantee 2):
+Rules that keep the schema inside the writer's subset (docs/daemon.md, "Schema"):
 - fields are named in UPPER_SNAKE_CASE (the .env names; readers see the same names);
-- flat scalars only (str, int, float, bool, Optional[...]); choices are ``Literal[...]``,
-  not an ``Enum`` class (that would emit ``$defs``/``$ref``);
+- values are scalars (str, int, float, bool, Path, URL and Dsn types, Optional[...]), choices
+  (``Literal[...]`` or an ``Enum`` class), or lists, sets and ``dict[str, ...]`` of those, which
+  the .env holds as JSON text (``TAGS='["a","b"]'``), as pydantic-settings reads them; no nested
+  models, tuples or unions other than Optional;
 - secrets are ``SecretStr`` (``"format": "password"``, ``"writeOnly": true``);
-- ``extra="forbid"`` (``"additionalProperties": false``): unknown keys are an error.
+- ``extra="forbid"`` (``"additionalProperties": false``): unknown keys are an error;
+- what JSON Schema cannot say (an ``HttpUrl`` accepts only http and https, a validator's own
+  rules) the writer checks only when started with ``--validate-with "python -m
+  omega_config.validate examples.omega_settings:OMEGASettings"``.
 """
 
 import json

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "store/publisher.h"
 #include "store/redis_health.h"
 #include "tls_context.h"
+#include "writer/external_validator.h"
 #include "writer/reconciler.h"
 #include "writer/writer.h"
 
@@ -115,10 +117,26 @@ int main(int argc, char** argv) {
                          " names an admin credential or writer option; it cannot be a broadcast setting");
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
-  // Validate the .env now, so one run names every problem: settings and credentials.
+  // Validate the .env now, so one run names every problem: settings and credentials. The
+  // team's validator, if any, has the last word here too: a .env it refuses never starts.
+  std::unique_ptr<ExternalValidator> validator;
+  if (!opts.validate_with.empty())
+    validator = std::make_unique<ExternalValidator>(
+        opts.validate_with, std::chrono::milliseconds(opts.validate_timeout_ms), option_env_names());
   ValidatedEnv env;
   std::vector<Problem> env_problems;
   bool env_ok = load_validated_env(schema, opts.env_path, &env, &env_problems);
+  if (env_ok && validator) {
+    ValidatorVerdict verdict = validator->check(schema, env.typed.get(), env.snapshot);
+    if (!verdict.accepted()) {
+      env_ok = false;
+      env_problems = verdict.problems;
+      if (env_problems.empty())
+        env_problems.push_back({"", verdict.message});
+      else
+        env_problems.insert(env_problems.begin(), {"", "the validator (--validate-with) refused it:"});
+    }
+  }
   if (opts.check) {
     if (!env_ok) {
       problems = describe(env_problems);
@@ -181,7 +199,8 @@ int main(int argc, char** argv) {
   History history(static_cast<size_t>(opts.history_size));
   const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
   Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
-  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
+  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden,
+                validator.get());
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);

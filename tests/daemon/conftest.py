@@ -13,6 +13,23 @@ from tests.support.paths import REPO
 from tests.support.spy import Spy
 
 
+@pytest.fixture(scope="session")
+def model_check():
+    """omega-model-check (the daemon's model on the command line, tests/unit/omega_model_check.cc)
+    from $OMEGA_MODEL_CHECK, else from the dev preset (built here if needed)."""
+    explicit = os.environ.get("OMEGA_MODEL_CHECK")
+    if explicit:
+        return explicit
+    subprocess.run(["cmake", "--preset", "dev"], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        ["cmake", "--build", "--preset", "dev", "--target", "omega-model-check"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    return str(REPO / "build" / "dev" / "tests" / "unit" / "omega-model-check")
+
+
 @pytest.fixture
 def make_daemon(redis_server, tmp_path):
     made = []

@@ -4,7 +4,8 @@ examples/omega.schema.json must equal OMEGASettings.model_json_schema() in conte
 schema parser must accept that output unchanged, and for the same .env text the writer and
 pydantic must agree on what is valid and on the typed values.
 
-The writer's model is driven through `omega-model-check` (the `model_check` fixture).
+The writer's model is driven through `omega-model-check` (tests/unit/omega_model_check.cc; the
+`model_check` fixture in conftest.py).
 """
 
 import json
@@ -97,6 +98,8 @@ PARITY_CASES = [
     ("REQUEST_TIMEOUT=abc", False),
     ("MAX_CONCURRENT_TASKS=0", False),
     ("LLM_TEMPERATURE=1.5", True),
+    # The snapshot carries the exact double, not a 15-digit rounding of it.
+    ("LLM_TEMPERATURE=0.30000000000000004", True),
     ("LLM_TEMPERATURE=2.5", False),
     ("LLM_TEMPERATURE=nope", False),
     ("LOG_LEVEL=debug", True),

@@ -111,12 +111,15 @@ class Daemon:
             *self.args,
         ]
 
-    def start(self, extra_env=None, wait=True, prefix=()):
-        """prefix: a command that runs the daemon (e.g. a shell that sets `ulimit -f` first)."""
+    def start(self, extra_env=None, wait=True, prefix=(), pass_fds=()):
+        """prefix: a command that runs the daemon (e.g. a shell that sets `ulimit -f` first);
+        pass_fds: descriptors the daemon inherits open (as a service manager may hand them)."""
         env = env_without_omega()
         env.update(extra_env or {})
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (open while the daemon runs)
-        self.proc = subprocess.Popen([*prefix, *self.command()], stdout=self._log, stderr=self._log, env=env)
+        self.proc = subprocess.Popen(
+            [*prefix, *self.command()], stdout=self._log, stderr=self._log, env=env, pass_fds=pass_fds
+        )
         if wait:
             self.wait_healthy()
         return self

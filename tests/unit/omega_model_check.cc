@@ -146,9 +146,7 @@ int main(int argc, char** argv) {
     for (const FieldError& e : errors) std::cerr << e.key << ": " << e.message << "\n";
     return 1;
   }
-  char* text = cJSON_PrintUnformatted(snapshot);
-  std::cout << text << "\n";
-  cJSON_free(text);
+  std::cout << json_print(snapshot) << "\n";  // the bytes the daemon publishes
   cJSON_Delete(snapshot);
   return 0;
 }

@@ -171,3 +171,29 @@ Test(strict_json, error_names_the_byte_offset) {
 }
 
 Test(strict_json, error_pointer_may_be_null) { cr_assert_null(parse_strict_json("{", 8, nullptr)); }
+
+// The snapshot is printed by json_print: a number must come out as the same double, or readers
+// would see another value than the .env holds (cJSON's printer turns 2^53-1 into
+// 9.00719925474099e+15 and 0.30000000000000004 into 0.3).
+Test(json_print, numbers_are_exact) {
+  using omega::settingsd::json_print;
+  cJSON* j = accepted(R"({"big":9007199254740991,"f":0.30000000000000004,"small":1e-7,"neg":-2.5,"i":45,)"
+                      R"("e":1e300,"z":-0.0})");
+  std::string text = json_print(j);
+  cr_assert_str_eq(text.c_str(), R"({"big":9007199254740991,"f":0.30000000000000004,"small":1e-07,"neg":-2.5,"i":45,)"
+                                 R"("e":1e+300,"z":0})");
+  cJSON* back = accepted(text);
+  cr_assert(cJSON_Compare(j, back, true));
+  cJSON_Delete(back);
+  cJSON_Delete(j);
+}
+
+Test(json_print, strings_and_nesting_as_cjson_prints_them) {
+  using omega::settingsd::json_print;
+  cJSON* j = accepted(R"({"s":"a\"\\\/\b\f\n\r\t\u0001\u00e9","l":[1,[],{},null,true,false],"o":{"b":1,"a":2}})");
+  char* theirs = cJSON_PrintUnformatted(j);
+  std::string ours = json_print(j);
+  cr_assert_str_eq(ours.c_str(), theirs);
+  cJSON_free(theirs);
+  cJSON_Delete(j);
+}

@@ -181,13 +181,6 @@ Test(schema_parse, example_env_validates_against_example_schema) {
   cJSON_Delete(snap);
 }
 
-Test(schema_parse, rejects_refs_and_defs_clearly) {
-  cr_assert(contains(schema_error(R"({"type":"object","$defs":{"L":{"enum":["a"]}},
-      "properties":{"K":{"$ref":"#/$defs/L"}}})"),
-                     "$defs is not supported"));
-  cr_assert(contains(schema_error(one_property(R"({"$ref":"#/$defs/L"})")), "$ref is not supported"));
-}
-
 Test(schema_parse, rejects_what_it_cannot_enforce) {
   struct Case {
     const char* text;
@@ -200,10 +193,9 @@ Test(schema_parse, rejects_what_it_cannot_enforce) {
       {R"({"type":"object","properties":{},"required":["X"]})", "not a property"},
       {R"({"type":"object","properties":{},"patternProperties":{}})", "patternProperties"},
       {R"({"type":"object","properties":{"lower":{"type":"string"}}})", "UPPER_SNAKE_CASE"},
-      {R"({"type":"object","properties":{"K":{"type":"object"}}})", "type must be"},
-      {R"({"type":"object","properties":{"K":{"type":"array"}}})", "type must be"},
-      {R"({"type":"object","properties":{"K":{"type":"string","multipleOf":2}}})",
-       "unsupported keyword \"multipleOf\""},
+      {R"({"type":"object","properties":{"K":{"type":"tuple"}}})", "type must be"},
+      {R"({"type":"object","properties":{"K":{"type":"string","not":{"const":"x"}}}})", "unsupported keyword \"not\""},
+      {R"({"type":"object","properties":{"K":{"type":"string","multipleOf":2}}})", "apply to numbers"},
       {R"({"type":"object","properties":{"K":{"anyOf":[{"type":"string"},{"type":"integer"}]}}})",
        "anyOf is supported only"},
       {R"({"type":"object","properties":{"K":{"type":"string","minimum":1}}})", "apply to numbers"},

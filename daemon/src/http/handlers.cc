@@ -96,14 +96,16 @@ const char* outcome_of(Refusal r) {
     case Refusal::kNone: return "applied";
     case Refusal::kForbidden: return "forbidden";
     case Refusal::kInvalid:
-    case Refusal::kInvalidEnvFile: return "invalid";
+    case Refusal::kInvalidEnvFile:
+    case Refusal::kValidatorRefused: return "invalid";
     case Refusal::kStaleIfMatch:
     case Refusal::kStaleExpected:
     case Refusal::kEnvChangedOnDisk:
     case Refusal::kWriteConflict: return "conflict";
     case Refusal::kVersionNotFound: return "not_found";
     case Refusal::kRedisUnavailable:
-    case Refusal::kAuditUnavailable: return "unavailable";
+    case Refusal::kAuditUnavailable:
+    case Refusal::kValidatorUnavailable: return "unavailable";
     case Refusal::kStorageError:
     case Refusal::kVersionExhausted:
     case Refusal::kInternal: return "error";
@@ -116,6 +118,8 @@ HttpResponse refusal_response(const MutationOutcome& o) {
     case Refusal::kForbidden: return json_error(403, "forbidden_key", o.message, o.problems);
     case Refusal::kInvalid: return json_error(422, "validation_failed", o.message, o.problems);
     case Refusal::kInvalidEnvFile: return json_error(422, "invalid_env_file", o.message, o.problems);
+    case Refusal::kValidatorRefused: return json_error(422, "validation_failed", o.message, o.problems);
+    case Refusal::kValidatorUnavailable: return json_error(503, "validator_unavailable", o.message);
     case Refusal::kStaleIfMatch: return json_error(412, "precondition_failed", o.message);
     case Refusal::kStaleExpected: return json_error(409, "version_conflict", o.message);
     case Refusal::kEnvChangedOnDisk: return json_error(409, "env_changed_on_disk", o.message);

@@ -27,6 +27,9 @@ HttpResponse json_error(int status, const std::string& code, const std::string& 
     cJSON* d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "key", p.key.c_str());
     cJSON_AddStringToObject(d, "message", p.message.c_str());
+    if (!p.type.empty()) cJSON_AddStringToObject(d, "type", p.type.c_str());
+    if (cJSON* loc = p.loc_json.empty() ? nullptr : parse_strict_json(p.loc_json, 4, nullptr))
+      cJSON_AddItemToObject(d, "loc", loc);
     cJSON_AddItemToArray(details, d);
   }
   return json_error(status, code, message, details);

@@ -14,7 +14,33 @@ namespace omega::settingsd {
 using namespace schema_internal;
 
 namespace {
+
 constexpr int kSchemaMaxDepth = 16;
+
+// An array or map as .env text: compact JSON that python-dotenv hands to json.loads unchanged.
+// Three characters are written as \u escapes inside strings (outside strings JSON has none):
+// ' so the text can be single-quoted and taken literally by this daemon's parser; \ because
+// python-dotenv turns \\ into \ even inside single quotes; $ because it expands ${NAME} even
+// there.
+std::string env_json_text(const cJSON* typed) {
+  std::string text = json_print(typed), out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'') {
+      out += "\\u0027";
+    } else if (text[i] == '$') {
+      out += "\\u0024";
+    } else if (text[i] == '\\' && i + 1 < text.size()) {
+      // An escape: \\ (a backslash in the string) becomes \u005c; \" \n \u00XX stay.
+      out += text[i + 1] == '\\' ? std::string("\\u005c") : text.substr(i, 2);
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // --- Schema -------------------------------------------------------------------------------
@@ -30,6 +56,8 @@ bool Schema::parse(std::string_view json_text, Schema* out, std::string* error) 
   Schema schema;
   const cJSON* properties = nullptr;
   const cJSON* required = nullptr;
+  const cJSON* defs = nullptr;
+  const cJSON* definitions = nullptr;
   for (const cJSON* kw = doc->child; kw; kw = kw->next) {
     std::string_view name = kw->string;
     if (is_annotation(name) || name == "$schema" || name == "$id") continue;
@@ -51,10 +79,9 @@ bool Schema::parse(std::string_view json_text, Schema* out, std::string* error) 
                false;
       }
     } else if (name == "$defs" || name == "definitions") {
-      return *err = "schema: " + std::string(name) +
-                    " is not supported: keep the settings model flat (no nested models) and use "
-                    "Literal[...] instead of an Enum class for choices",
-             false;
+      // Named types (an Enum class, say) that properties use through "$ref": "#/$defs/Name".
+      if (!cJSON_IsObject(kw)) return *err = "schema: " + std::string(name) + " must be an object", false;
+      (name == "$defs" ? defs : definitions) = kw;
     } else {
       return *err = "schema: unsupported top-level keyword \"" + std::string(name) + "\"", false;
     }
@@ -65,7 +92,7 @@ bool Schema::parse(std::string_view json_text, Schema* out, std::string* error) 
   for (const cJSON* prop = properties->child; prop; prop = prop->next) {
     auto spec = std::make_shared<FieldSpec>();
     std::string prop_error;
-    if (!parse_field_spec(prop->string, prop, spec.get(), &prop_error)) {
+    if (!parse_field_spec(prop->string, prop, defs, definitions, spec.get(), &prop_error)) {
       std::string shown = is_upper_snake(prop->string) || std::strlen(prop->string) <= 64
                               ? prop->string
                               : std::string(prop->string, 64) + "...";
@@ -125,16 +152,11 @@ cJSON* Schema::validate_env(const std::map<std::string, std::string>& env, std::
       }
       continue;
     }
-    std::string problem;
-    JsonPtr value(coerce_text(*f, it->second, &problem));
-    if (!value) {
-      problems.push_back({key, problem});
-      continue;
-    }
     std::vector<std::string> failed;
-    check_constraints(*f, value.get(), &failed);
+    JsonPtr value(coerce_text(*f, it->second, f->secret, &failed));
+    if (value) check_constraints(*f, value.get(), f->secret, &failed);
     for (std::string& message : failed) problems.push_back({key, std::move(message)});
-    if (failed.empty()) cJSON_AddItemToObject(result.get(), key.c_str(), value.release());
+    if (failed.empty() && value) cJSON_AddItemToObject(result.get(), key.c_str(), value.release());
   }
   if (!problems.empty()) {
     std::stable_sort(problems.begin(), problems.end(),
@@ -158,23 +180,13 @@ bool Schema::value_to_env_text(std::string_view key, const cJSON* value, std::st
     return true;
   }
 
-  JsonPtr typed;
-  std::string problem;
-  if (cJSON_IsString(value)) {
-    // Strings are read like .env text, so "30" is accepted for an integer as it is in the file.
-    typed.reset(coerce_text(*f, value->valuestring, &problem));
-  } else if (cJSON_IsNumber(value) && (f->type == Type::kInteger || f->type == Type::kNumber)) {
-    typed.reset(cJSON_CreateNumber(value->valuedouble));
-  } else if (cJSON_IsBool(value) && f->type == Type::kBoolean) {
-    typed.reset(cJSON_CreateBool(cJSON_IsTrue(value)));
-  } else {
-    return *err = std::string("must be ") + type_name(f->type), false;
-  }
-  if (!typed) return *err = problem, false;
-  if (cJSON_IsNull(typed.get())) return *err = "must not be empty", false;
-
+  // A string is read like .env text ("30" for an integer; JSON text for an array or a map);
+  // any other JSON value must be of the key's type, part by part.
   std::vector<std::string> failed;
-  check_constraints(*f, typed.get(), &failed);
+  JsonPtr typed(cJSON_IsString(value) ? coerce_text(*f, value->valuestring, f->secret, &failed)
+                                      : coerce_json(*f, value, f->secret, &failed));
+  if (typed && cJSON_IsNull(typed.get())) failed.push_back("must not be empty");
+  if (typed && failed.empty()) check_constraints(*f, typed.get(), f->secret, &failed);
   if (!failed.empty()) {
     std::string joined;
     for (const std::string& m : failed) joined += (joined.empty() ? "" : "; ") + m;
@@ -184,7 +196,9 @@ bool Schema::value_to_env_text(std::string_view key, const cJSON* value, std::st
   switch (f->type) {
     case Type::kString: text = typed->valuestring; break;
     case Type::kBoolean: text = cJSON_IsTrue(typed.get()) ? "true" : "false"; break;
-    default: text = format_number(typed->valuedouble); break;
+    case Type::kInteger:
+    case Type::kNumber: text = format_number(typed->valuedouble); break;
+    default: text = env_json_text(typed.get()); break;
   }
   if (out) *out = std::move(text);
   return true;

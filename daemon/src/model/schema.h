@@ -27,21 +27,29 @@ struct FieldSpec;  // one property's parsed constraints (schema_field.h)
 //   number   decimal or exponent notation; nan/inf/1e400 are errors
 //   boolean  true/false, 1/0, yes/no, on/off, t/f, y/n (any case); written back as true/false
 //   string   as is; tab/LF/CR allowed, other control characters and NUL are errors
-//   optional (anyOf null) non-string: "" is null
+//   array, object (a map)  JSON text, as pydantic-settings reads a list/dict field (json.loads),
+//            parsed strictly; each part is then typed like a PATCH value (below) and checked
+//            like a scalar of its schema; written back as compact JSON text
+//   optional (anyOf null) scalar, not string: "" is null; array/map: the JSON text null
 // Checks: minLength/maxLength count characters (code points); pattern is an ECMAScript search
 // (unanchored, as in JSON Schema) on values up to 4096 bytes; format "uri" (and pydantic's
-// "multi-host-uri") needs scheme:rest without spaces; other formats are annotations.
+// "multi-host-uri") needs scheme:rest without spaces; other formats are annotations;
+// multipleOf as pydantic checks it; minItems/maxItems/uniqueItems, minProperties/
+// maxProperties/propertyNames on the whole container.
 // Schema documents: unknown keywords are refused (a silently skipped constraint would let
-// invalid settings through); additionalProperties must be false or absent; defaults must pass
-// their own constraints.
+// invalid settings through); additionalProperties must be false or absent at the top level;
+// defaults must pass their own constraints.
 class Schema {
  public:
-  // Parses a JSON Schema document (subset in DESIGN.md, pydantic model_json_schema() shape:
-  // properties/required/type/default/enum/const/minimum/maximum/exclusiveMinimum/
-  // exclusiveMaximum/minLength/maxLength/pattern/format/additionalProperties, anyOf with
-  // {"type":"null"} for optional fields; pydantic's "title"/"description" ignored; "$defs"/"$ref"
-  // are rejected with a clear message). Keys are UPPER_SNAKE_CASE property names.
-  // The text is parsed strictly (parse_strict_json). `error` may be null.
+  // Parses a JSON Schema document in pydantic's model_json_schema() shape: properties/
+  // required/type/default/enum/const/minimum/maximum/exclusiveMinimum/exclusiveMaximum/
+  // multipleOf/minLength/maxLength/pattern/format/writeOnly; arrays (items, minItems, maxItems,
+  // uniqueItems) and maps (additionalProperties as a schema, propertyNames, minProperties,
+  // maxProperties); anyOf with {"type":"null"} for Optional; local "$ref": "#/$defs/Name" (or
+  // pydantic v1's #/definitions/) with allOf wrappers around it. Refused with a clear message:
+  // remote refs, ref cycles, nested models (properties inside a setting), tuples, oneOf, other
+  // unions. "title"/"description" and other annotations are ignored. Keys are UPPER_SNAKE_CASE
+  // property names. The text is parsed strictly (parse_strict_json). `error` may be null.
   static bool parse(std::string_view json_text, Schema* out, std::string* error);
 
   bool has_key(std::string_view key) const;
@@ -60,9 +68,13 @@ class Schema {
   // key's schema (type, ranges, enum, pattern, length, finite numbers, no NUL/control chars where
   // not allowed, valid UTF-8). false + *error on failure. Unknown key -> false.
   // JSON numbers/booleans must match the key's type; a JSON string is coerced like .env text
-  // ("45" is accepted for an integer, "debug" gives "DEBUG" for a LOG_LEVEL enum). Numbers come
-  // out in their shortest exact form ("45", "0.1"). A JSON null is accepted only for optional
-  // keys and gives "" (callers normally treat a patch null as "unset": remove the line).
+  // ("45" is accepted for an integer, "debug" gives "DEBUG" for a LOG_LEVEL enum, "[1,2]" for
+  // an array). Numbers come out in their shortest exact form ("45", "0.1"). An array or a map
+  // (a JSON array/object, each part typed by the same rules) comes out as compact JSON text with
+  // ', \ and $ escaped as \u0027, \u005c and \u0024, so it is quoted literally in the .env and
+  // python-dotenv (which unescapes \\ and expands ${X} even in single quotes) + json.loads read
+  // it back as the same value. A JSON null is accepted only for
+  // optional keys and gives "" (callers normally treat a patch null as "unset": remove the line).
   bool value_to_env_text(std::string_view key, const cJSON* value, std::string* out, std::string* error) const;
 
  private:

@@ -1,5 +1,6 @@
-// Typing and checking one value against its FieldSpec: .env text coercion ("30" -> 30) and
-// every constraint of the subset. Messages never carry a secret value.
+// Typing and checking one value against its FieldSpec: .env text coercion ("30" -> 30), JSON
+// values (PATCH bodies, parts of arrays and maps) and every scalar constraint of the subset;
+// arrays and maps are in schema_containers.cc. Messages never carry a secret value.
 #include <locale.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -94,10 +95,8 @@ bool json_scalar_equal(const cJSON* a, const cJSON* b) {
   return cJSON_IsNull(a) && cJSON_IsNull(b);
 }
 
-std::string echo(const FieldSpec& f, std::string_view text) {
-  return f.secret ? "" : " (got " + quote_for_message(text) + ")";
-}
-std::string echo(const FieldSpec& f, const cJSON* v) { return f.secret ? "" : " (got " + describe_json(v) + ")"; }
+std::string echo(bool quiet, std::string_view text) { return quiet ? "" : " (got " + quote_for_message(text) + ")"; }
+std::string echo(bool quiet, const cJSON* v) { return quiet ? "" : " (got " + describe_json(v) + ")"; }
 
 // Strict text-to-number readers: the whole text must be the number.
 bool parse_integer_text(std::string_view s, double* out) {
@@ -178,6 +177,66 @@ bool is_uri(std::string_view s) {
   return true;
 }
 
+// pydantic's multiple_of: exact for integers; for floats within 1e-9 of the nearest multiple
+// (pydantic-core's float validator: |d - round(d / m) * m| <= 1e-9), so 0.3 is a multiple of
+// 0.1 although fmod(0.3, 0.1) is not 0.
+bool is_multiple(const FieldSpec& f, double d) {
+  double m = *f.multiple_of;
+  if (f.type == Type::kInteger && std::floor(m) == m) return std::fmod(d, m) == 0;
+  return std::fabs(d - std::round(d / m) * m) <= 1e-9;
+}
+
+void check_string(const FieldSpec& f, std::string_view s, bool quiet, std::vector<std::string>* problems) {
+  if (!is_valid_utf8(s)) return problems->push_back("is not valid UTF-8");
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      return problems->push_back("contains a control character");
+    }
+  }
+  size_t len = utf8_length(s);
+  if (f.min_length && len < *f.min_length) {
+    problems->push_back("must be at least " + std::to_string(*f.min_length) + " characters long");
+  }
+  if (f.max_length && len > *f.max_length) {
+    problems->push_back("must be at most " + std::to_string(*f.max_length) + " characters long");
+  }
+  if (f.pattern) {
+    PatternResult r = s.size() > kMaxPatternInput ? PatternResult::kUnchecked : pattern_search(*f.pattern, s);
+    if (r == PatternResult::kUnchecked) {
+      problems->push_back(
+          "could not be checked against its pattern (too long or too "
+          "complex; at most 4096 bytes)");
+    } else if (r == PatternResult::kNoMatch) {
+      problems->push_back("must match the pattern " + f.pattern_text + echo(quiet, s));
+    }
+  }
+  if ((f.format == "uri" || f.format == "multi-host-uri") && !is_uri(s)) {
+    problems->push_back("must be a URI like scheme://host" + echo(quiet, s));
+  }
+}
+
+void check_number(const FieldSpec& f, const cJSON* v, bool quiet, std::vector<std::string>* problems) {
+  if (!cJSON_IsNumber(v) || !std::isfinite(v->valuedouble)) {
+    return problems->push_back(f.type == Type::kInteger ? "must be a finite integer" : "must be a finite number");
+  }
+  double d = v->valuedouble;
+  if (f.type == Type::kInteger) {
+    if (std::floor(d) != d) return problems->push_back("must be an integer" + echo(quiet, v));
+    if (std::fabs(d) > kMaxExactInteger) return problems->push_back("must be between -(2^53-1) and 2^53-1");
+  }
+  if (f.minimum && d < *f.minimum) problems->push_back("must be >= " + format_number(*f.minimum) + echo(quiet, v));
+  if (f.maximum && d > *f.maximum) problems->push_back("must be <= " + format_number(*f.maximum) + echo(quiet, v));
+  if (f.exclusive_minimum && d <= *f.exclusive_minimum) {
+    problems->push_back("must be > " + format_number(*f.exclusive_minimum) + echo(quiet, v));
+  }
+  if (f.exclusive_maximum && d >= *f.exclusive_maximum) {
+    problems->push_back("must be < " + format_number(*f.exclusive_maximum) + echo(quiet, v));
+  }
+  if (f.multiple_of && !is_multiple(f, d)) {
+    problems->push_back("must be a multiple of " + format_number(*f.multiple_of) + echo(quiet, v));
+  }
+}
+
 }  // namespace
 
 // With its article, for messages: "must be an integer".
@@ -187,25 +246,15 @@ const char* type_name(Type t) {
     case Type::kInteger: return "an integer";
     case Type::kNumber: return "a number";
     case Type::kBoolean: return "a boolean";
+    case Type::kArray: return "an array";
+    case Type::kObject: return "an object";
+    case Type::kAny: return "any value";
   }
   return "?";
 }
 
 // Shortest decimal text that reads back as exactly `d` (d is finite).
-std::string format_number(double d) {
-  if (std::floor(d) == d && std::fabs(d) <= kMaxExactInteger) {
-    return std::to_string(static_cast<long long>(d));
-  }
-  char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    for (char* p = buf; *p; ++p) {
-      if (*p == ',') *p = '.';  // a process locale must not leak into the file
-    }
-    if (strtod_l(buf, nullptr, c_locale()) == d) break;
-  }
-  return buf;
-}
+std::string format_number(double d) { return json_number_text(d); }
 
 // Non-secret values are echoed in messages (short, printable, URL credentials masked),
 // secrets never.
@@ -236,69 +285,30 @@ std::string describe_json(const cJSON* v) {
   if (cJSON_IsBool(v)) return cJSON_IsTrue(v) ? "true" : "false";
   if (cJSON_IsNull(v)) return "null";
   if (cJSON_IsNumber(v)) return format_number(v->valuedouble);
+  if (cJSON_IsArray(v)) return "an array";
+  if (cJSON_IsObject(v)) return "an object";
   return "?";
 }
 
 // Checks a typed value against every constraint; appends one message per failed constraint.
-void check_constraints(const FieldSpec& f, const cJSON* v, std::vector<std::string>* problems) {
+void check_constraints(const FieldSpec& f, const cJSON* v, bool quiet, std::vector<std::string>* problems) {
   if (cJSON_IsNull(v)) {
     if (!f.nullable) problems->push_back("must not be null");
     return;
   }
-  if (f.type == Type::kString) {
-    if (!cJSON_IsString(v)) return problems->push_back("must be a string");
-    std::string_view s = v->valuestring;
-    if (!is_valid_utf8(s)) return problems->push_back("is not valid UTF-8");
-    for (unsigned char c : s) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-        return problems->push_back("contains a control character");
-      }
-    }
-    size_t len = utf8_length(s);
-    if (f.min_length && len < *f.min_length) {
-      problems->push_back("must be at least " + std::to_string(*f.min_length) + " characters long");
-    }
-    if (f.max_length && len > *f.max_length) {
-      problems->push_back("must be at most " + std::to_string(*f.max_length) + " characters long");
-    }
-    if (f.pattern) {
-      PatternResult r = s.size() > kMaxPatternInput ? PatternResult::kUnchecked : pattern_search(*f.pattern, s);
-      if (r == PatternResult::kUnchecked) {
-        problems->push_back(
-            "could not be checked against its pattern (too long or too "
-            "complex; at most 4096 bytes)");
-      } else if (r == PatternResult::kNoMatch) {
-        problems->push_back("must match the pattern " + f.pattern_text + echo(f, s));
-      }
-    }
-    if ((f.format == "uri" || f.format == "multi-host-uri") && !is_uri(s)) {
-      problems->push_back("must be a URI like scheme://host" + echo(f, s));
-    }
-  } else if (f.type == Type::kBoolean) {
-    if (!cJSON_IsBool(v)) return problems->push_back("must be a boolean");
-  } else {
-    if (!cJSON_IsNumber(v) || !std::isfinite(v->valuedouble)) {
-      return problems->push_back(f.type == Type::kInteger ? "must be a finite integer" : "must be a finite number");
-    }
-    double d = v->valuedouble;
-    if (f.type == Type::kInteger) {
-      if (std::floor(d) != d) return problems->push_back("must be an integer" + echo(f, v));
-      if (std::fabs(d) > kMaxExactInteger) {
-        return problems->push_back("must be between -(2^53-1) and 2^53-1");
-      }
-    }
-    if (f.minimum && d < *f.minimum) {
-      problems->push_back("must be >= " + format_number(*f.minimum) + echo(f, v));
-    }
-    if (f.maximum && d > *f.maximum) {
-      problems->push_back("must be <= " + format_number(*f.maximum) + echo(f, v));
-    }
-    if (f.exclusive_minimum && d <= *f.exclusive_minimum) {
-      problems->push_back("must be > " + format_number(*f.exclusive_minimum) + echo(f, v));
-    }
-    if (f.exclusive_maximum && d >= *f.exclusive_maximum) {
-      problems->push_back("must be < " + format_number(*f.exclusive_maximum) + echo(f, v));
-    }
+  switch (f.type) {
+    case Type::kAny: return;
+    case Type::kArray:
+    case Type::kObject: return check_container(f, v, quiet, problems);
+    case Type::kString:
+      if (!cJSON_IsString(v)) return problems->push_back("must be a string");
+      check_string(f, v->valuestring, quiet, problems);
+      break;
+    case Type::kBoolean:
+      if (!cJSON_IsBool(v)) return problems->push_back("must be a boolean");
+      break;
+    case Type::kInteger:
+    case Type::kNumber: check_number(f, v, quiet, problems); break;
   }
   if (!f.choices.empty()) {
     bool found = std::any_of(f.choices.begin(), f.choices.end(),
@@ -308,15 +318,26 @@ void check_constraints(const FieldSpec& f, const cJSON* v, std::vector<std::stri
       for (const JsonPtr& c : f.choices) {
         list += (list.empty() ? "" : ", ") + describe_json(c.get());
       }
-      problems->push_back((f.is_const ? "must be " : "must be one of ") + list + echo(f, v));
+      problems->push_back((f.is_const ? "must be " : "must be one of ") + list + echo(quiet, v));
     }
   }
 }
 
-// .env text -> typed JSON value for `f` (before constraint checks). nullptr + *problem if the
+// .env text -> typed JSON value for `f` (before constraint checks). nullptr + *problems if the
 // text is not of the field's type.
-cJSON* coerce_text(const FieldSpec& f, std::string_view text, std::string* problem) {
-  if (text.find('\0') != std::string_view::npos) return *problem = "contains a NUL byte", nullptr;
+cJSON* coerce_text(const FieldSpec& f, std::string_view text, bool quiet, std::vector<std::string>* problems) {
+  if (text.find('\0') != std::string_view::npos) return problems->push_back("contains a NUL byte"), nullptr;
+  if (f.is_container()) {
+    // pydantic-settings json.loads() the text of a list or dict field; so does the writer,
+    // strictly (no NaN, no duplicate keys).
+    std::string error;
+    JsonPtr parsed(parse_strict_json(text, kDefaultJsonMaxDepth, &error));
+    if (!parsed) {
+      problems->push_back(std::string("must be ") + type_name(f.type) + " written as JSON text (" + error + ")");
+      return nullptr;
+    }
+    return coerce_json(f, parsed.get(), quiet, problems);
+  }
   if (f.nullable && text.empty() && f.type != Type::kString) return cJSON_CreateNull();
   switch (f.type) {
     case Type::kString: {
@@ -326,26 +347,53 @@ cJSON* coerce_text(const FieldSpec& f, std::string_view text, std::string* probl
     }
     case Type::kInteger: {
       double d;
-      if (!parse_integer_text(text, &d)) {
-        return *problem = "must be an integer" + echo(f, text), nullptr;
-      }
+      if (!parse_integer_text(text, &d)) return problems->push_back("must be an integer" + echo(quiet, text)), nullptr;
       return cJSON_CreateNumber(d);
     }
     case Type::kNumber: {
       double d;
       if (!parse_number_text(text, &d)) {
-        return *problem = "must be a finite number" + echo(f, text), nullptr;
+        return problems->push_back("must be a finite number" + echo(quiet, text)), nullptr;
       }
       return cJSON_CreateNumber(d);
     }
     case Type::kBoolean: {
       bool b;
       if (!parse_boolean_text(text, &b)) {
-        return *problem = "must be a boolean (true/false, 1/0, yes/no, on/off)" + echo(f, text), nullptr;
+        return problems->push_back("must be a boolean (true/false, 1/0, yes/no, on/off)" + echo(quiet, text)), nullptr;
       }
       return cJSON_CreateBool(b);
     }
+    default: break;
   }
+  problems->push_back(std::string("must be ") + type_name(f.type));
+  return nullptr;
+}
+
+cJSON* coerce_json(const FieldSpec& f, const cJSON* v, bool quiet, std::vector<std::string>* problems) {
+  if (cJSON_IsNull(v)) {
+    if (!f.nullable) return problems->push_back("must not be null"), nullptr;
+    return cJSON_CreateNull();
+  }
+  switch (f.type) {
+    case Type::kAny: return cJSON_Duplicate(v, true);
+    case Type::kArray:
+    case Type::kObject: return coerce_container(f, v, quiet, problems);
+    case Type::kString:
+      if (cJSON_IsString(v)) return coerce_text(f, v->valuestring, quiet, problems);
+      break;
+    case Type::kInteger:
+    case Type::kNumber:
+      if (cJSON_IsNumber(v)) return cJSON_CreateNumber(v->valuedouble);
+      // "" is never a number here: only a whole .env value may be empty to mean null.
+      if (cJSON_IsString(v) && v->valuestring[0]) return coerce_text(f, v->valuestring, quiet, problems);
+      break;
+    case Type::kBoolean:
+      if (cJSON_IsBool(v)) return cJSON_CreateBool(cJSON_IsTrue(v));
+      if (cJSON_IsString(v) && v->valuestring[0]) return coerce_text(f, v->valuestring, quiet, problems);
+      break;
+  }
+  problems->push_back(std::string("must be ") + type_name(f.type));
   return nullptr;
 }
 

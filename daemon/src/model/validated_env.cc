@@ -47,7 +47,8 @@ std::vector<std::string> changed_keys(const cJSON* before, const cJSON* after) {
   const cJSON* item;
   cJSON_ArrayForEach(item, after) {
     const cJSON* old = before ? cJSON_GetObjectItemCaseSensitive(before, item->string) : nullptr;
-    if (!old || !cJSON_Compare(old, item, true)) out.insert(item->string);
+    // Compared as published bytes: a map whose keys were reordered is a change readers see.
+    if (!old || json_print(old) != json_print(item)) out.insert(item->string);
   }
   if (before) {
     cJSON_ArrayForEach(item, before) {

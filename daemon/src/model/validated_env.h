@@ -12,10 +12,13 @@
 namespace omega::settingsd {
 
 // One problem with a .env: the setting's key ("" for the file or a line) and a message that
-// never holds a value.
+// never holds a value. An external validator's problems (--validate-with) also keep its
+// error's type and loc (pydantic's shape), loc as compact JSON.
 struct Problem {
   std::string key;
   std::string message;
+  std::string type = {};
+  std::string loc_json = {};
 };
 
 struct ValidatedEnv {

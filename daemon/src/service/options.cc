@@ -161,7 +161,14 @@ const std::vector<Spec>& specs() {
       {"reconcile-interval-ms", true, "how often Redis is compared with the .env (default 1000)",
        int_setter(&Options::reconcile_interval_ms, 50, 600000)},
       {"threads", true, "HTTP worker threads (default 2)", int_setter(&Options::threads, 1, 64)},
-      {"check", false, "validate the .env against the schema and exit (0 = valid)",
+      {"validate-with", true,
+       "CMD gets every candidate snapshot (secrets included) on stdin before it is written, and at start: "
+       "exit 0 accepts, other exits refuse (422), a crash or timeout gives 503; e.g. \"python -m "
+       "omega_config.validate pkg.settings:OMEGASettings\" (docs/daemon.md)",
+       str_setter(&Options::validate_with)},
+      {"validate-timeout-ms", true, "deadline for --validate-with, then its process group is killed (default 5000)",
+       int_setter(&Options::validate_timeout_ms, 100, 600000)},
+      {"check", false, "validate the .env against the schema (and --validate-with) and exit (0 = valid)",
        [](Options* o, const std::string&, std::string*) { return o->check = true; }},
       {"dev", false, "private redis-server, bundled examples, fresh admin token",
        [](Options* o, const std::string&, std::string*) { return o->dev = true; }},

@@ -36,8 +36,10 @@ struct Options {
   int history_size = 20;
   int reconcile_interval_ms = 1000;
   int threads = 2;
-  bool check = false;  // validate and exit
-  bool dev = false;    // private redis-server + bundled examples + fresh token
+  std::string validate_with;       // --validate-with: command that has the last word (may be empty)
+  int validate_timeout_ms = 5000;  // its deadline
+  bool check = false;              // validate and exit
+  bool dev = false;                // private redis-server + bundled examples + fresh token
   bool help = false;
   bool version = false;
 

@@ -1,7 +1,8 @@
 // The one mutation pipeline. patch, reload and rollback all run it, with the same steps,
 // failpoints ("<action>.<step>"), metrics and failure behaviour:
 //
-//   preconditions -> candidate (.env built and validated; no side effects) -> WATCH Redis
+//   preconditions -> candidate (.env built and validated; no side effects) -> the external
+//   validator, if any (--validate-with: still no side effects) -> WATCH Redis
 //   -> audit record + version mark + .env temp file (their syncs overlap; any failure leaves
 //   the .env whole and old) -> rename .env (the commit point) -> MULTI/EXEC publish -> adopt.
 //
@@ -154,6 +155,16 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   uint64_t next_version = bump ? version_ + 1 : version_;
   out.changed = bump ? changed_keys(current_.typed.get(), next.typed.get()) : std::vector<std::string>{};
   phase_done("validate");
+
+  // The team's own validator has the last word, before anything is written or watched.
+  if (validator_) {
+    ValidatorVerdict verdict = validator_->check(schema_, next.typed.get(), next.snapshot);
+    phase_done("validator");
+    if (verdict.kind == ValidatorVerdict::Kind::kRefused)
+      return MutationOutcome::refuse(Refusal::kValidatorRefused, verdict.message, std::move(verdict.problems));
+    if (verdict.kind == ValidatorVerdict::Kind::kUnavailable)
+      return MutationOutcome::refuse(Refusal::kValidatorUnavailable, verdict.message);
+  }
 
   // The reconciler saw another writer's snapshot in Redis: do not overwrite it either.
   PublishStatus begun = reported_conflict_ ? PublishStatus::kConflict : stores_.publisher->begin(version_);

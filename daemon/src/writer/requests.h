@@ -48,13 +48,15 @@ struct ReloadRequest {
 // Why a mutation changed nothing.
 enum class Refusal {
   kNone,
-  kForbidden,         // a key no patch may set (admin credentials, writer options)
-  kInvalid,           // problems lists every bad key
-  kInvalidEnvFile,    // reload: the .env on disk is invalid (problems)
-  kStaleIfMatch,      // If-Match names an old version
-  kStaleExpected,     // expected_version names an old version
-  kEnvChangedOnDisk,  // hand-edited since loaded: reload first
-  kVersionNotFound,   // rollback to a version the history does not hold
+  kForbidden,             // a key no patch may set (admin credentials, writer options)
+  kInvalid,               // problems lists every bad key
+  kInvalidEnvFile,        // reload: the .env on disk is invalid (problems)
+  kValidatorRefused,      // --validate-with refused the candidate (problems: its errors)
+  kValidatorUnavailable,  // --validate-with gave no verdict (crash, timeout, cannot start)
+  kStaleIfMatch,          // If-Match names an old version
+  kStaleExpected,         // expected_version names an old version
+  kEnvChangedOnDisk,      // hand-edited since loaded: reload first
+  kVersionNotFound,       // rollback to a version the history does not hold
   kRedisUnavailable,
   kWriteConflict,  // another writer published
   kAuditUnavailable,

@@ -17,11 +17,12 @@ std::string upper(std::string s) {
 }  // namespace
 
 Writer::Writer(std::string env_path, const std::string& mark_base, Schema schema, Stores stores,
-               std::set<std::string> forbidden)
+               std::set<std::string> forbidden, const ExternalValidator* validator)
     : env_path_(std::move(env_path)),
       schema_(std::move(schema)),
       stores_(stores),
       forbidden_(std::move(forbidden)),
+      validator_(validator),
       mark_(mark_base) {}
 
 bool Writer::load(std::vector<std::string>* problems) {

@@ -22,6 +22,7 @@
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/version_mark.h"
+#include "writer/external_validator.h"
 #include "writer/requests.h"
 
 namespace omega::settingsd {
@@ -37,9 +38,10 @@ class Writer {
   };
 
   // env_path is read and replaced (a resolved path: never a symlink); the version mark lives
-  // at mark_base + ".version". forbidden: keys no patch may set.
+  // at mark_base + ".version". forbidden: keys no patch may set. validator (--validate-with,
+  // may be null): asked about every candidate before anything is written.
   Writer(std::string env_path, const std::string& mark_base, Schema schema, Stores stores,
-         std::set<std::string> forbidden);
+         std::set<std::string> forbidden, const ExternalValidator* validator = nullptr);
 
   // Reads and validates the .env, loads the version mark. False + every problem.
   bool load(std::vector<std::string>* problems);
@@ -97,6 +99,7 @@ class Writer {
   Schema schema_;
   Stores stores_;
   std::set<std::string> forbidden_;
+  const ExternalValidator* validator_;
   VersionMark mark_;
 
   mutable std::mutex mu_;
