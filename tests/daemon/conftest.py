@@ -63,20 +63,3 @@ def spy(redis_server):
 @pytest.fixture
 def world(daemon, redis_server, spy):
     return World(daemon, redis_server, spy)
-
-
-@pytest.fixture(scope="session")
-def model_check():
-    """omega-model-check (tests/unit/omega_model_check.cc), which drives the writer's model from
-    the command line: from $OMEGA_MODEL_CHECK, else from the dev preset (built here if needed)."""
-    explicit = os.environ.get("OMEGA_MODEL_CHECK")
-    if explicit:
-        return explicit
-    subprocess.run(["cmake", "--preset", "dev"], cwd=REPO, check=True, capture_output=True)
-    subprocess.run(
-        ["cmake", "--build", "--preset", "dev", "--target", "omega-model-check"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    return str(REPO / "build" / "dev" / "tests" / "unit" / "omega-model-check")
