@@ -87,13 +87,9 @@ def packages_linked_by(binary) -> set:
     what those need in turn, apt installs with them)."""
     dynamic = subprocess.run(["readelf", "-d", str(binary)], capture_output=True, text=True, check=True).stdout
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic)
-    resolved = dict(
-        re.findall(
-            r"^\s*(\S+) => (/\S+)",
-            subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True).stdout,
-            re.M,
-        )
-    )
+    ldd = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True).stdout
+    resolved = dict(re.findall(r"^\s*(\S+) => (/\S+)", ldd, re.M))
+    resolved.update((os.path.basename(p), p) for p in re.findall(r"^\s*(/\S+) \(", ldd, re.M))  # the loader
     packages = set()
     for name in needed:
         path = resolved[name]
