@@ -213,6 +213,8 @@ def test_kubernetes_probes_service_and_ports_agree():
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
     assert service["spec"]["ports"][0]["targetPort"] == "http"
+    # An operator must reach the API while it is not ready (audit down, write conflict).
+    assert service["spec"]["publishNotReadyAddresses"] is True
     assert service["metadata"]["name"] in v["--allowed-host"].split(",")
 
 
