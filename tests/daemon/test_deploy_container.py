@@ -185,8 +185,8 @@ def test_compose_publishes_the_listen_port_on_loopback_only(tmp_path, redis_serv
     mounts = {m.split(":")[1] for m in settingsd["volumes"]}
     assert v["--schema"] in mounts
     assert v["--admin-token-file"] == "/run/secrets/" + settingsd["secrets"][0]
-    seed = c["services"]["seed-env"]["entrypoint"]
-    assert seed[-1] == v["--env"]
+    seed = c["services"]["seed-env"]["entrypoint"][-1]
+    assert seed.endswith(f"|| cp /seed/omega.env {v['--env']}") and seed.startswith(f"[ -e {v['--env']} ]")
     tokens = (COMPOSE.parent / c["secrets"][settingsd["secrets"][0]]["file"]).read_text()
     lay_out(tmp_path, v["--env"], v["--schema"], v["--admin-token-file"], tokens)
     run_as_deployed(settingsd["command"], tmp_path, redis_server.url)
@@ -240,8 +240,11 @@ def test_kubernetes_volumes_secret_and_claim_agree():
     # The ConfigMap is made by the command in deployment.yaml's header, with these file names.
     header = (KUBERNETES / "deployment.yaml").read_text()
     assert f"create configmap {config_map}" in header and f"--from-file={schema_name}=" in header
-    seed = pod["initContainers"][0]["command"]
-    assert seed[-1] == v["--env"] and f"--from-file={seed[-2].rpartition('/')[2]}=" in header
+    seed = pod["initContainers"][0]["command"][-1]  # "[ -e ENV ] || cp SEED ENV": never overwrites
+    source, target = seed.split("|| cp ")[1].split()
+    assert seed.startswith(f"[ -e {v['--env']} ]") and target == v["--env"]
+    assert volumes[mounts[source.rpartition("/")[0]]]["configMap"]["name"] == config_map
+    assert f"--from-file={source.rpartition('/')[2]}=" in header
     assert pod["securityContext"]["runAsUser"] == image_uid()
 
 
