@@ -32,8 +32,10 @@ def host(tmp_path, redis):
     )
     h.systemctl("start", "omega-settingsd")
     yield h
-    h.systemctl("stop", "omega-settingsd")
-    h.kill()
+    try:
+        h.systemctl("stop", "omega-settingsd")
+    finally:
+        h.kill()  # a daemon that did not stop is not left running
 
 
 def run(host, name):

@@ -34,8 +34,10 @@ def deployment(request, tmp_path, tls_files):
         daemon.start()
         yield server, daemon, db
     finally:
-        daemon.stop()
-        server.cleanup()
+        try:
+            daemon.stop()
+        finally:
+            server.cleanup()  # even when the daemon did not stop cleanly
 
 
 ALL = [("plain", 0), ("plain", 5), ("tls", 0), ("tls", 5)]
