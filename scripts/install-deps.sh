@@ -12,6 +12,7 @@ packages=(
   wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
   abigail-tools clang-format  # the ABI guard (tests/abi) and the house format
+  systemd logrotate  # the deploy kit's checks: systemd-analyze verify, a real logrotate run
 )
 
 missing=()

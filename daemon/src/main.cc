@@ -24,6 +24,7 @@
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/options.h"
+#include "service/sd_notify.h"
 #include "store/audit_log.h"
 #include "store/history.h"
 #include "store/publisher.h"
@@ -228,8 +229,14 @@ int main(int argc, char** argv) {
       },
       [&routes](const HttpRequest& req, const HttpResponse& resp) { routes.observe(req, resp); });
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
-  Reconciler reconciler(&writer, opts.reconcile_interval_ms);
+  // Type=notify: READY=1 once Redis holds the .env's snapshot (now, or after a reconcile pass).
+  SystemdNotifier systemd;
+  auto ready_once_seeded = [&] {
+    if (writer.seeded()) systemd.ready("serving version " + std::to_string(writer.version()));
+  };
+  Reconciler reconciler(&writer, opts.reconcile_interval_ms, ready_once_seeded);
   reconciler.start();
+  ready_once_seeded();
   log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" +
            std::to_string(server.port()) + ", version " + std::to_string(writer.version()) + ", " +
            std::to_string(auth.credential_count()) + " admin credential(s)");
@@ -237,6 +244,7 @@ int main(int argc, char** argv) {
 
   for (int sig = 0; sigwait(&handled, &sig) == 0 && sig == SIGHUP;) {
     // logrotate moved the files away: write to new ones from now on.
+    systemd.reloading();
     std::string log_err, audit_err;
     bool log_ok = opts.log_file.empty() || redirect_log(opts.log_file, &log_err);
     bool audit_ok = audit.reopen(&audit_err);
@@ -245,7 +253,9 @@ int main(int argc, char** argv) {
                opts.audit_log);
     else
       log_error("SIGHUP: " + log_err + (log_err.empty() || audit_err.empty() ? "" : "; ") + audit_err);
+    systemd.reloaded();
   }
+  systemd.stopping();
   log_info("stopping: finishing the requests in flight");
   server.stop();
   reconciler.stop();

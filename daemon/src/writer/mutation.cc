@@ -212,6 +212,7 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   Publication p{next.snapshot, next_version, version_, epoch_, m.event, out.changed};
   failpoint(action + ".before_exec");
   out.published = commit_locked(p) == PublishStatus::kOk;
+  if (out.published) seeded_ = true;
   failpoint(action + ".published");
   phase_done("publish");
   if (!out.published)

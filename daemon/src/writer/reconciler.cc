@@ -14,6 +14,7 @@ void Reconciler::start() {
       if (cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; })) break;
       lock.unlock();
       writer_->reconcile();
+      if (after_pass_) after_pass_();
       lock.lock();
     }
   });

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -13,7 +14,9 @@ class Writer;
 
 class Reconciler {
  public:
-  Reconciler(Writer* writer, int interval_ms) : writer_(writer), interval_ms_(interval_ms) {}
+  // after_pass runs on the reconcile thread after each pass (main: tell systemd once seeded).
+  Reconciler(Writer* writer, int interval_ms, std::function<void()> after_pass = {})
+      : writer_(writer), interval_ms_(interval_ms), after_pass_(std::move(after_pass)) {}
   ~Reconciler() { stop(); }
   void start();
   void stop();
@@ -21,6 +24,7 @@ class Reconciler {
  private:
   Writer* writer_;
   int interval_ms_;
+  std::function<void()> after_pass_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -65,6 +65,7 @@ void Writer::resync_locked(const char* event, bool force) {
     }
     version_ = *rs.version;
     epoch_ = rs.epoch;
+    seeded_ = true;
     if (in_sync && !force) return;
     if (force) publish_locked(Publication{current_.snapshot, version_, version_, epoch_, event, {}});
     if (!stores_.history->find(version_)) record_history_locked(event, "omega-settingsd", {});
@@ -106,6 +107,7 @@ void Writer::resync_locked(const char* event, bool force) {
     return;  // in-memory version, epoch and view move only on success
   version_ = next;
   epoch_ = epoch;
+  seeded_ = true;
   install_view_locked();
   log_info(std::string(event == std::string("boot") ? "seeded" : "reconciled") + " Redis with version " +
            std::to_string(next) + (rs.version ? "" : " (new epoch " + epoch + ")"));

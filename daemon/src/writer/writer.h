@@ -6,6 +6,7 @@
 //   seeding.cc   boot seeding and reconciliation with what Redis holds
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,6 +51,9 @@ class Writer {
   // Compares Redis with the .env and republishes when it is empty or differs, except over a
   // different snapshot at a version above ours (another writer): that is only reported.
   void reconcile();
+  // True once Redis has held this writer's snapshot (a boot or reconcile published or adopted
+  // it): what systemd's READY=1 waits for.
+  bool seeded() const { return seeded_; }
 
   // The current settings with secrets masked, one immutable view per version.
   struct ConfigView {
@@ -108,6 +112,8 @@ class Writer {
   std::string epoch_;               // mu_
   uint64_t contested_version_ = 0;  // our EXEC lost to another writer at this version, mu_
   uint64_t reported_conflict_ = 0;  // foreign version last reported (0: none), mu_
+
+  std::atomic<bool> seeded_{false};  // set under mu_ when a publication or adoption succeeds
   mutable std::mutex view_mu_;
   std::shared_ptr<const ConfigView> view_;  // guarded by view_mu_
 };
