@@ -18,6 +18,15 @@ std::string trim(std::string s) {
   return s.substr(a);
 }
 
+// A version as decimal text: up to 16 digits (the API document's VersionParam). One above
+// 2^53-1 is a version that does not exist (404, or a stale precondition), not a bad request.
+std::optional<uint64_t> text_version(const std::string& text) {
+  if (std::optional<uint64_t> v = wire::parse_decimal(text)) return v;
+  bool digits = !text.empty() && text.size() <= 16;
+  for (char c : text) digits = digits && c >= '0' && c <= '9';
+  return digits ? std::optional<uint64_t>(wire::kMaxVersion + 1) : std::nullopt;
+}
+
 // A version given as a JSON integer or a decimal string.
 std::optional<uint64_t> json_version(const cJSON* v) {
   if (cJSON_IsNumber(v)) {
@@ -25,7 +34,7 @@ std::optional<uint64_t> json_version(const cJSON* v) {
     if (d < 0 || d > static_cast<double>(wire::kMaxVersion) || std::trunc(d) != d) return std::nullopt;
     return static_cast<uint64_t>(d);
   }
-  if (cJSON_IsString(v)) return wire::parse_decimal(v->valuestring);
+  if (cJSON_IsString(v)) return text_version(v->valuestring);
   return std::nullopt;
 }
 
@@ -126,7 +135,7 @@ std::optional<HttpResponse> parse_revert_after(const cJSON* root, std::optional<
 // A version in the query (from, to): 1 to 16 digits.
 std::optional<uint64_t> query_version(const std::string& text) {
   if (text.empty() || text.size() > 16) return std::nullopt;
-  return wire::parse_decimal(text);
+  return text_version(text);
 }
 
 const char* outcome_of(Refusal r) {
@@ -309,7 +318,8 @@ HttpResponse Handlers::blame(const HttpRequest& req) const {
             }))
           name = k;
     if (!writer_->schema().has_key(name))
-      return json_error(404, "not_found", "no setting is named \"" + key->second.substr(0, 256) + "\"");
+      return json_error(404, "not_found",
+                        EnvFile::is_valid_key(name) ? "no setting is named " + name : "no setting has that name");
     only = name;
   }
   JsonPtr root(cJSON_CreateObject());
