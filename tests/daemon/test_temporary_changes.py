@@ -119,7 +119,8 @@ def test_bad_revert_times_are_refused_and_change_nothing(world, bad):
 @pytest.mark.parametrize("bad", ["60", 1.5, True, None])
 def test_a_revert_time_that_is_not_a_whole_number_is_a_bad_request(world, bad):
     before = world.capture()
-    assert world.daemon.patch({"LOG_LEVEL": "DEBUG"}, revert_after_s=bad).status == 400
+    r = world.daemon.patch({"LOG_LEVEL": "DEBUG"}, revert_after_s=bad)
+    assert r.status == 400 and "whole number of seconds" in r.json["message"], r
     world.assert_unchanged(before)
 
 
