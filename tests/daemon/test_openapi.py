@@ -12,7 +12,7 @@ from tests.support.paths import REPO
 DOCUMENT = REPO / "docs" / "openapi.yaml"
 
 
-def run_schemathesis(daemon, *extra):
+def run_schemathesis(daemon, workdir, *extra):
     cmd = [
         sys.executable,
         "-m",
@@ -45,14 +45,15 @@ def run_schemathesis(daemon, *extra):
         "20",
         *extra,
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    # In a scratch directory: schemathesis leaves a .schemathesis/ cache where it runs.
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=workdir)
 
 
-def test_the_daemon_keeps_its_openapi_document(daemon):
+def test_the_daemon_keeps_its_openapi_document(daemon, tmp_path):
     # Some history to diff, roll back to and blame, and a temporary change pending.
     assert daemon.patch({"LOG_LEVEL": "DEBUG"}, comment="for the fuzzer").status == 200
     assert daemon.patch({"REQUEST_TIMEOUT": 45}, revert_after_s=3600).status == 200
-    p = run_schemathesis(daemon)
+    p = run_schemathesis(daemon, tmp_path)
     assert p.returncode == 0, p.stdout[-12000:] + p.stderr[-4000:]
     assert "API Operations" in p.stdout and "failures" not in p.stdout.split("SUMMARY")[-1].lower(), p.stdout[-6000:]
     assert daemon.proc.poll() is None, "the daemon survived the fuzzing"
