@@ -1,5 +1,6 @@
 // omega-settingsd: parse options, validate everything at startup (naming every problem),
 // seed Redis, serve the admin API until SIGINT/SIGTERM.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -26,9 +27,11 @@
 #include "service/options.h"
 #include "service/sd_notify.h"
 #include "store/audit_log.h"
+#include "store/fleet_probe.h"
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/redis_health.h"
+#include "store/revert_schedule.h"
 #include "tls_context.h"
 #include "writer/external_validator.h"
 #include "writer/reconciler.h"
@@ -192,24 +195,36 @@ int main(int argc, char** argv) {
              " (an append interrupted by a crash or a full disk)");
 
   // A crash mid-write leaves "<file>.tmp-*" beside the .env and the version mark.
-  int stale =
-      omega::fs::remove_stale_temp_files(env_real) + omega::fs::remove_stale_temp_files(opts.env_path + ".version");
+  // Beside the .env as given, like the version mark: the durable history and the schedule of
+  // reverts (both 0600: they hold .env values).
+  const std::string history_path = opts.env_path + ".history.jsonl", reverts_path = opts.env_path + ".reverts.json";
+  int stale = omega::fs::remove_stale_temp_files(env_real) +
+              omega::fs::remove_stale_temp_files(opts.env_path + ".version") +
+              omega::fs::remove_stale_temp_files(history_path) + omega::fs::remove_stale_temp_files(reverts_path);
   if (stale) log_info("removed " + std::to_string(stale) + " stale temp file(s) left by an interrupted write");
 
   Metrics metrics;
   History history(static_cast<size_t>(opts.history_size));
+  size_t torn_history = 0;
+  if (!history.open(history_path, &err, &torn_history)) return dev_shutdown(&dev), fail({err});
+  if (torn_history)
+    log_warn("cut " + std::to_string(torn_history) + " bytes of a torn last record from " + history_path);
+  RevertSchedule reverts;
+  if (!reverts.open(reverts_path, &err)) return dev_shutdown(&dev), fail({err});
   const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
   Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
-  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden,
-                validator.get());
+  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics, &reverts},
+                forbidden, validator.get());
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
   }
   writer.boot();
+  writer.run_due_reverts();  // those that came due while the daemon was down
 
   RedisHealth redis_health(redis_endpoint, redis_timeout);
-  Handlers handlers(&writer, &history, &audit, &metrics, &redis_health);
+  FleetProbe fleet(redis_endpoint, std::min(redis_timeout, std::chrono::milliseconds(1000)));
+  Handlers handlers(&writer, &history, &audit, &metrics, &redis_health, &fleet, schema_text);
   Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
   ServerLimits limits{opts.body_limit,
                       opts.max_connections,
@@ -228,6 +243,7 @@ int main(int argc, char** argv) {
         return routes.handle(r);
       },
       [&routes](const HttpRequest& req, const HttpResponse& resp) { routes.observe(req, resp); });
+  writer.on_new_version([&server] { server.wake_deferred(); });  // long polls answer
   if (!server.start(opts.listen_host, opts.listen_port, &err)) return dev_shutdown(&dev), fail({err});
   // Type=notify: READY=1 once Redis holds the .env's snapshot (now, or after a reconcile pass).
   SystemdNotifier systemd;

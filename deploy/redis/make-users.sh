@@ -53,8 +53,8 @@ tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 {
   echo "user default reset off"
-  echo "user omega-reader reset on $reader %R~${ns}omega:* &${ns}config_channel +get +mget +strlen +subscribe +ping +client|setname$select"
-  echo "user omega-writer reset on $writer ~${ns}omega:* &${ns}config_channel +mget +get +watch +unwatch +multi +set +publish +exec +ping +wait$select"
+  echo "user omega-reader reset on $reader %R~${ns}omega:* &${ns}config_channel +get +mget +strlen +subscribe +ping +client|setname +role$select"
+  echo "user omega-writer reset on $writer ~${ns}omega:* &${ns}config_channel +mget +get +watch +unwatch +multi +set +publish +exec +ping +wait +role +client|list +info$select"
   [ -z "$admin" ] || echo "user omega-admin reset on $admin ~* &* +@all"
 } >"$tmp"
 chmod 640 "$tmp"

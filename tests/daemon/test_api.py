@@ -37,7 +37,8 @@ def test_head_config(daemon):
 def test_patch_publishes_snapshot_version_meta_and_message(daemon, redis_server, spy):
     r = daemon.patch({"LOG_LEVEL": "debug", "REQUEST_TIMEOUT": 45})
     assert r.status == 200, r
-    assert r.json == {"version": "2", "changed": ["LOG_LEVEL", "REQUEST_TIMEOUT"]}
+    # The spy is the one subscriber the message reached.
+    assert r.json == {"version": "2", "changed": ["LOG_LEVEL", "REQUEST_TIMEOUT"], "subscribers": 1}
     snap, version, meta = redis_keys(redis_server)
     cfg = json.loads(snap)
     assert cfg["LOG_LEVEL"] == "DEBUG" and cfg["REQUEST_TIMEOUT"] == 45
@@ -103,7 +104,7 @@ def test_expected_version_and_if_match(daemon):
 
 def test_reload_republishes_the_same_version(daemon, spy, redis_server):
     r = daemon.request("POST", "/config/reload")
-    assert r.status == 200 and r.json == {"version": "1", "changed": []}
+    assert r.status == 200 and r.json == {"version": "1", "changed": [], "subscribers": 1}
     assert [json.loads(m) for m in spy.drain()] == [
         {"event": "reload", "version": "1", "prev_version": "1", "changed": []}
     ]
@@ -114,7 +115,7 @@ def test_reload_picks_up_a_hand_edited_env(daemon, spy):
     text = daemon.env_path.read_text().replace("LOG_LEVEL=INFO", "LOG_LEVEL=WARNING")
     daemon.env_path.write_text(text)
     r = daemon.request("POST", "/config/reload")
-    assert r.status == 200 and r.json == {"version": "2", "changed": ["LOG_LEVEL"]}
+    assert r.status == 200 and r.json == {"version": "2", "changed": ["LOG_LEVEL"], "subscribers": 1}
     assert json.loads(spy.drain()[-1])["event"] == "reload"
 
 

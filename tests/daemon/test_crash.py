@@ -15,6 +15,7 @@ from tests.support.redis_server import redis_keys
 PATCH_STEPS = [
     # before the commit point (the three syncs run concurrently)
     "patch.audit_synced",
+    "patch.history_synced",
     "patch.version.written",
     "patch.version.synced",
     "patch.env.partial_temp",
@@ -27,7 +28,7 @@ PATCH_STEPS = [
     "patch.before_exec",
     "patch.published",
 ]
-BEFORE_COMMIT = PATCH_STEPS[:6]
+BEFORE_COMMIT = PATCH_STEPS[:7]
 
 pytestmark = pytest.mark.skipif(not has_failpoints(), reason="needs a build with -DOMEGA_FAILPOINTS=ON")
 

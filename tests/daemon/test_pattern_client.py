@@ -56,10 +56,10 @@ def test_ops_cookbook_commands_work(daemon):
     -H "Authorization: Bearer {ALICE}" \\
     -H "Content-Type: application/json" \\
     -d '{{"updates":{{"LOG_LEVEL":"debug","MONGO_URI":"mongodb://mongo:27017"}}}}'""")
-    assert json.loads(patch.stdout) == {"version": "2", "changed": ["LOG_LEVEL", "MONGO_URI"]}
+    assert json.loads(patch.stdout) == {"version": "2", "changed": ["LOG_LEVEL", "MONGO_URI"], "subscribers": 0}
     reload = sh(f"""curl -s -X POST {base}/config/reload \\
     -H "Authorization: Bearer {ALICE}" """)
-    assert json.loads(reload.stdout) == {"version": "2", "changed": []}
+    assert json.loads(reload.stdout) == {"version": "2", "changed": [], "subscribers": 0}
 
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")

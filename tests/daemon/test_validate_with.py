@@ -248,6 +248,18 @@ def test_reload_and_rollback_are_validated_too(make_daemon, redis_server, spy, t
     assert published(redis_server)[0]["LOG_LEVEL"] == "WARNING"
 
 
+def test_a_dry_run_asks_the_validator(make_daemon, redis_server, spy, tmp_path):
+    # "Would apply" must mean the real patch would: the dry run hears the validator's refusal.
+    d = with_validator(make_daemon, MODEL_VALIDATOR, env=PY_ENV)
+    world = World(d, redis_server, spy)
+    before = world.capture()
+    r = d.patch({"ALERT_WEBHOOK_URL": JAVASCRIPT}, dry_run=True)
+    assert r.status == 422 and r.json["details"][0]["key"] == "ALERT_WEBHOOK_URL", r.body
+    ok = d.patch({"ALERT_WEBHOOK_URL": "https://hooks.example.com/omega"}, dry_run=True)
+    assert ok.status == 200 and ok.json["dry_run"] is True, ok.body
+    world.assert_unchanged(before)
+
+
 def test_check_mode_asks_the_validator(make_daemon):
     d = make_daemon(start=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMEGA_")}

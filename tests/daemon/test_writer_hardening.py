@@ -31,15 +31,21 @@ def audit_records(d):
 def test_sigxfsz_past_ulimit_is_a_503_not_a_dead_daemon(make_daemon):
     d = make_daemon(start=False)
     # 2 KiB per file: the .env (~500 bytes) and its temp file fit, the audit log fills up.
+    # Whichever file fills first (the durable history's lines are the longest) refuses the
+    # patch: 500 storage_error for the history, 503 audit_unavailable for the audit log.
     d.start(prefix=("bash", "-c", 'ulimit -f 2; exec "$@"', "ulimit"))
     statuses = [d.patch({"REQUEST_TIMEOUT": 30 + i}).status for i in range(12)]
-    assert statuses[0] == 200 and 503 in statuses, statuses
+    assert statuses[0] == 200 and {500, 503} & set(statuses), statuses
     refused = d.patch({"REQUEST_TIMEOUT": 99})
-    assert refused.status == 503 and refused.json["error"] == "audit_unavailable", refused
+    assert refused.status in (500, 503), refused
+    assert refused.json["error"] in ("storage_error", "audit_unavailable"), refused
     assert d.proc.poll() is None, "the daemon died"
     assert d.request("GET", "/healthz", token=None).status == 200
-    for record in audit_records(d):  # every line whole
-        assert record["outcome"] == "committed"
+    records = audit_records(d)  # every line whole
+    committed = {r["request_id"] for r in records if r["outcome"] == "committed"}
+    for record in records:  # an aborted record only follows its own committed one
+        assert record["outcome"] in ("committed", "aborted")
+        assert record["outcome"] == "committed" or record["request_id"] in committed
     assert "REQUEST_TIMEOUT=99" not in d.env_path.read_text()
 
 

@@ -518,7 +518,7 @@ def test_the_installed_omegactl_script_runs(settingsd):
     assert json.loads(p.stdout)["version"] == "1"
     p = ctl("patch", "LOG_LEVEL=WARNING", token=ALICE, url=settingsd.base, command=[str(script)])
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout) == {"version": "2", "changed": ["LOG_LEVEL"]}
+    assert json.loads(p.stdout) == {"version": "2", "changed": ["LOG_LEVEL"], "subscribers": 0}
 
 
 def test_credentials_in_the_url_are_refused_and_never_printed():

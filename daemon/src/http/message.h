@@ -1,7 +1,11 @@
 // The daemon's own request and response values, so handlers never see libmicrohttpd.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +30,8 @@ struct HttpRequest {
   std::string header(const std::string& lower_name) const;
 };
 
+struct Deferred;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -34,6 +40,18 @@ struct HttpResponse {
   // For the metrics of mutating routes: what happened ("applied", "noop", …). "" = derive
   // it from the status.
   std::string outcome;
+  // Set: no answer yet (a long poll). The server parks the connection without holding a
+  // worker thread and asks `deferred` again when woken or at its deadline.
+  std::shared_ptr<Deferred> deferred;
+};
+
+// An answer that waits for something (GET /config?wait=S: a new version). The server asks
+// again after HttpServer::wake_deferred() and at the deadline.
+struct Deferred {
+  std::chrono::steady_clock::time_point deadline;
+  // The answer now, or nullopt to keep waiting; `final` (the deadline passed, or the server
+  // is stopping) must give one.
+  std::function<std::optional<HttpResponse>(bool final)> answer;
 };
 
 // {"error":code,"message":message,"details":details}; takes ownership of details (an array;

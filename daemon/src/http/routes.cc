@@ -32,6 +32,15 @@ std::string outcome_from_status(int status) {
   }
 }
 
+// The path as it may be echoed in a JSON message: printable ASCII only (a %-decoded path may
+// hold any byte, and invalid UTF-8 would make the error body invalid JSON).
+std::string printable(const std::string& s) {
+  std::string out = s.substr(0, 200);
+  for (auto& c : out)
+    if (c < 0x20 || c > 0x7e) c = '?';
+  return out;
+}
+
 }  // namespace
 
 Routes::Routes(Handlers* h, Auth* auth, Metrics* metrics, bool read_needs_auth)
@@ -44,6 +53,10 @@ Routes::Routes(Handlers* h, Auth* auth, Metrics* metrics, bool read_needs_auth)
       {"POST", "/config/reload", Access::kAdmin, "reload", [h](R r, A a) { return h->reload(r, a); }},
       {"GET", "/config/history", Access::kRead, nullptr, [h](R r, A) { return h->history(r); }},
       {"POST", "/config/rollback", Access::kAdmin, "rollback", [h](R r, A a) { return h->rollback(r, a); }},
+      {"GET", "/config/diff", Access::kRead, nullptr, [h](R r, A) { return h->diff(r); }},
+      {"GET", "/config/blame", Access::kRead, nullptr, [h](R r, A) { return h->blame(r); }},
+      {"GET", "/config/readers", Access::kRead, nullptr, [h](R r, A) { return h->readers(r); }},
+      {"GET", "/config/schema", Access::kRead, nullptr, [h](R r, A) { return h->schema(r); }},
       {"GET", "/healthz", Access::kOpen, nullptr, [h](R, A) { return h->healthz(); }},
       {"GET", "/readyz", Access::kOpen, nullptr, [h](R, A) { return h->readyz(); }},
       {"GET", "/metrics", Access::kOpen, nullptr, [h](R, A) { return h->metrics(); }},
@@ -64,8 +77,9 @@ HttpResponse Routes::handle(HttpRequest& req) {
     for (const Route& r : table_)
       if (req.path == r.path)
         allow += std::string(allow.empty() ? "" : ", ") + r.method + (std::string(r.method) == "GET" ? ", HEAD" : "");
-    if (allow.empty()) return json_error(404, "not_found", "no such endpoint: " + req.path);
-    HttpResponse r = json_error(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+    if (allow.empty()) return json_error(404, "not_found", "no such endpoint: " + printable(req.path));
+    HttpResponse r =
+        json_error(405, "method_not_allowed", printable(req.method) + " is not allowed on " + printable(req.path));
     r.headers.push_back({"Allow", allow});
     return r;
   }

@@ -38,6 +38,11 @@ struct HttpServer::Request {
   bool started = false;  // the first access call (headers complete) has run
   bool counted = false;  // counted in in_flight_
   int content_length_headers = 0;
+  // A deferred answer (long poll): parked while it waits.
+  std::shared_ptr<Deferred> deferred;
+  MHD_Connection* mhd = nullptr;
+  bool suspended = false;     // MHD_suspend_connection has returned, mu_
+  bool wake_pending = false;  // woken before it was suspended: resume itself, mu_
 };
 
 namespace {
@@ -274,7 +279,82 @@ bool HttpServer::on_request(MHD_Connection* c, const char* url, const char* meth
     std::lock_guard<std::mutex> lock(mu_);
     if (r->conn) r->conn->receiving = false;
   }
-  return answer(c, r, handler_(r->req));
+  if (r->deferred) return continue_deferred(c, r);  // resumed: ask again
+  HttpResponse resp = handler_(r->req);
+  if (resp.deferred) {
+    r->deferred = resp.deferred;
+    return continue_deferred(c, r);
+  }
+  return answer(c, r, resp);
+}
+
+bool HttpServer::continue_deferred(MHD_Connection* c, Request* r) {
+  while (true) {
+    uint64_t seen;
+    bool final_answer;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen = wakes_;
+      final_answer = draining_ || Clock::now() >= r->deferred->deadline;
+    }
+    std::optional<HttpResponse> resp = r->deferred->answer(final_answer);
+    if (resp) {
+      r->deferred.reset();
+      return answer(c, r, *resp);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Woken while it was asking (or the server began to stop): ask again rather than sleep
+      // through the change.
+      if (wakes_ != seen || draining_) continue;
+      r->mhd = c;
+      r->suspended = false;
+      r->wake_pending = false;
+      parked_.insert(r);
+    }
+    // Suspended only from the access handler (the one safe place); resumed from elsewhere
+    // only after this returned, so a resume never precedes its suspend.
+    MHD_suspend_connection(c);
+    bool resume_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      r->suspended = true;
+      if (r->wake_pending) {
+        parked_.erase(r);
+        resume_now = true;
+      }
+    }
+    if (resume_now) MHD_resume_connection(c);
+    return true;
+  }
+}
+
+template <class Pred>
+std::vector<MHD_Connection*> HttpServer::take_parked_locked(Pred due) {
+  std::vector<MHD_Connection*> out;
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    Request* r = *it;
+    if (!due(r)) {
+      ++it;
+    } else if (r->suspended) {
+      out.push_back(r->mhd);
+      it = parked_.erase(it);
+    } else {
+      r->wake_pending = true;
+      ++it;
+    }
+  }
+  return out;
+}
+
+void HttpServer::wake_deferred() {
+  std::vector<MHD_Connection*> resume;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++wakes_;
+    resume = take_parked_locked([](Request*) { return true; });
+  }
+  for (MHD_Connection* c : resume) MHD_resume_connection(c);
 }
 
 void HttpServer::on_completed(void** state) {
@@ -303,12 +383,20 @@ void HttpServer::sweep() {
         conn->cut = true;
       }
     }
+    // Long polls whose time is up are resumed to answer (304).
+    std::vector<MHD_Connection*> due =
+        take_parked_locked([&](Request* r) { return draining_ || now >= r->deferred->deadline; });
+    if (!due.empty()) {
+      lock.unlock();
+      for (MHD_Connection* c : due) MHD_resume_connection(c);
+      lock.lock();
+    }
   }
 }
 
 bool HttpServer::start(const std::string& host, int port, std::string* error) {
   sockaddr_storage addr{};
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   const bool https = !limits_.tls_cert_pem.empty();
   if (https) flags |= MHD_USE_TLS;
   std::string h = host == "localhost" ? "127.0.0.1" : host;
@@ -352,6 +440,11 @@ bool HttpServer::start(const std::string& host, int port, std::string* error) {
 void HttpServer::stop() {
   if (!daemon_) return;
   int listener = MHD_quiesce_daemon(daemon_);  // no new connections; the listening socket is ours now
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = true;
+  }
+  wake_deferred();  // waiting long polls answer now (MHD_stop_daemon must see none suspended)
   {
     std::unique_lock<std::mutex> lock(mu_);
     // Requests in flight (a mutation, say) finish and are answered before the stop.

@@ -15,6 +15,12 @@
 // Requests for the reserved paths (health, readiness, metrics) have a reserve of connections
 // of their own, so probes are answered while slow clients hold every other slot; other
 // requests beyond max_connections get 503.
+//
+// A handler may answer later (HttpResponse::deferred, a long poll): the connection is
+// suspended (MHD_suspend_connection), so it holds no worker thread while it waits, and resumed
+// by wake_deferred() (a new version) or by the sweeper at its deadline; the handler's
+// Deferred is then asked again. A waiting connection still counts against the connection
+// limits. stop() answers every waiting request first.
 #pragma once
 
 #include <condition_variable>
@@ -59,6 +65,8 @@ class HttpServer {
   // Stops accepting, lets the requests in flight finish and answer (at most 30 s), stops.
   void stop();
   int port() const { return port_; }
+  // Something deferred answers may wait for happened: ask every parked request again.
+  void wake_deferred();
 
   // Internal: libmicrohttpd's callbacks reach the server through these.
   struct Connection;
@@ -74,6 +82,12 @@ class HttpServer {
  private:
   bool first_call(MHD_Connection* c, Request* r);
   bool answer(MHD_Connection* c, Request* r, const HttpResponse& resp);
+  // Asks r's Deferred for its answer; parks (suspends) the connection while it has none.
+  bool continue_deferred(MHD_Connection* c, Request* r);
+  // Takes the parked requests `due` names out of parked_ and returns the connections to
+  // resume (resumed outside mu_); one not suspended yet resumes itself. Holds mu_.
+  template <class Pred>
+  std::vector<MHD_Connection*> take_parked_locked(Pred due);
   void sweep();
 
   ServerLimits limits_;
@@ -88,6 +102,9 @@ class HttpServer {
   ConnectionBudget budget_;            // guarded by mu_
   int in_flight_ = 0;                  // requests between first call and completion, mu_
   bool stopping_ = false;              // mu_
+  bool draining_ = false;              // stop() began: deferred answers are final, mu_
+  std::set<Request*> parked_;          // requests waiting in a suspended connection, mu_
+  uint64_t wakes_ = 0;                 // wake_deferred() calls, mu_
   std::thread sweeper_;
 };
 

@@ -22,6 +22,7 @@ const Family kFamilies[] = {
     {"patch", "omega_settingsd_patches_total", "Patch requests by outcome."},
     {"rollback", "omega_settingsd_rollbacks_total", "Rollback requests by outcome."},
     {"reload", "omega_settingsd_reloads_total", "Reload requests by outcome."},
+    {"revert", "omega_settingsd_reverts_total", "Scheduled reverts of temporary changes by outcome."},
 };
 
 void header(std::string* out, const char* name, const char* type, const char* help) {
@@ -79,7 +80,7 @@ void Metrics::observe_phase(const std::string& phase, double seconds) {
   phases_[phase].observe(seconds);
 }
 
-std::string Metrics::render(bool audit_up) const {
+std::string Metrics::render(bool audit_up, const ReadersGauge& readers) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   char buf[256];
@@ -123,6 +124,18 @@ std::string Metrics::render(bool audit_up) const {
   out += std::string("omega_settingsd_write_conflict ") + (write_conflict_ ? "1" : "0") + "\n";
   header(&out, "omega_settingsd_audit_up", "gauge", "1 when the audit log is writable.");
   out += std::string("omega_settingsd_audit_up ") + (audit_up ? "1" : "0") + "\n";
+  if (readers.known) {
+    header(&out, "omega_settingsd_readers", "gauge",
+           "Readers connected to Redis (primary and replicas), by the version and state they name.");
+    for (const auto& [key, n] : readers.counts) {
+      snprintf(buf, sizeof buf, "omega_settingsd_readers{version=\"%llu\",state=\"%s\"} %d\n",
+               static_cast<unsigned long long>(key.first), key.second.c_str(), n);
+      out += buf;
+    }
+    header(&out, "omega_settingsd_unnamed_subscribers", "gauge",
+           "Subscribers on Redis that did not name themselves as omega readers.");
+    out += "omega_settingsd_unnamed_subscribers " + std::to_string(readers.unnamed_subscribers) + "\n";
+  }
   return out;
 }
 

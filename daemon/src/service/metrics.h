@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace omega::settingsd {
@@ -26,9 +27,16 @@ class Histogram {
   double sum_ = 0;
 };
 
+// The readers Redis knows, by version and state (GET /metrics asks Redis when scraped).
+struct ReadersGauge {
+  bool known = false;  // false: the primary could not be asked; no series are rendered
+  std::map<std::pair<uint64_t, std::string>, int> counts;
+  int unnamed_subscribers = 0;
+};
+
 class Metrics {
  public:
-  // action: patch | reload | rollback; outcome: applied, noop, invalid, bad_request,
+  // action: patch | reload | rollback | revert (a scheduled revert); outcome: applied, noop, invalid, bad_request,
   // unauthorized, forbidden, conflict, too_large, not_found, unavailable, error.
   void count_mutation(const std::string& action, const std::string& outcome);
   void count_http(int status);
@@ -42,8 +50,8 @@ class Metrics {
   // Set while Redis holds a version above this writer's that it did not publish.
   void set_write_conflict(bool c) { write_conflict_ = c; }
   bool write_conflict() const { return write_conflict_; }
-  // audit_up is read from the audit log when rendering.
-  std::string render(bool audit_up) const;
+  // audit_up is read from the audit log when rendering; readers from Redis.
+  std::string render(bool audit_up, const ReadersGauge& readers = {}) const;
 
  private:
   mutable std::mutex mu_;

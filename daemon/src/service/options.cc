@@ -122,7 +122,9 @@ const std::vector<Spec>& specs() {
        str_setter(&Options::audit_key_file)},
       {"admin-token-file", true, "admin credentials, one `token` or `name:token` per line (>= 32 bytes)",
        str_setter(&Options::admin_token_file)},
-      {"read-auth", true, "none | admin: whether GET /config and /config/history need a credential",
+      {"read-auth", true,
+       "none | admin: whether the read endpoints (GET /config, history, diff, blame, readers, schema) need a "
+       "credential",
        [](Options* o, const std::string& v, std::string* err) {
          if (v != "none" && v != "admin") {
            *err = "must be none or admin";
@@ -156,7 +158,8 @@ const std::vector<Spec>& specs() {
        int_setter(&Options::redis_timeout_ms, 10, 600000)},
       {"log-file", true, "append log lines here instead of stderr; reopened on SIGHUP (logrotate)",
        str_setter(&Options::log_file)},
-      {"history", true, "versions kept for /config/history and rollback (default 20)",
+      {"history", true,
+       "versions kept (durably, in <env>.history.jsonl) for history, diff, blame and rollback (default 100)",
        int_setter(&Options::history_size, 1, 10000)},
       {"reconcile-interval-ms", true, "how often Redis is compared with the .env (default 1000)",
        int_setter(&Options::reconcile_interval_ms, 50, 600000)},

@@ -33,7 +33,7 @@ struct Options {
   int request_timeout_s = 10;  // headers + body, in total
   int redis_timeout_ms = 2000;
   std::string log_file;  // "" = stderr
-  int history_size = 20;
+  int history_size = 100;
   int reconcile_interval_ms = 1000;
   int threads = 2;
   std::string validate_with;       // --validate-with: command that has the last word (may be empty)

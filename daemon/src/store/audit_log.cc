@@ -110,6 +110,7 @@ cJSON* AuditLog::record_json(const AuditRecord& r, const char* outcome) const {
   cJSON_AddStringToObject(rec, "source", r.source.c_str());
   cJSON_AddStringToObject(rec, "version_before", std::to_string(r.version_before).c_str());
   cJSON_AddStringToObject(rec, "version_after", std::to_string(r.version_after).c_str());
+  if (!r.comment.empty()) cJSON_AddStringToObject(rec, "comment", r.comment.c_str());
   return rec;
 }
 

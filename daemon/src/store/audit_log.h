@@ -1,6 +1,6 @@
 // Append-only JSON-lines audit log, fsync'd per record, fail-closed (writer guarantee 5).
 //
-// Every mutation (patch, reload, rollback) appends one record, outcome "committed", before it
+// Every mutation (patch, reload, rollback, a scheduled revert) appends one record, outcome "committed", before it
 // changes anything; if the record cannot be written and synced, the caller refuses the
 // mutation with 503. A mutation that then fails appends a second record, outcome "aborted",
 // for the same request id: read together, the log says what happened, never more. Secret
@@ -36,6 +36,7 @@ struct AuditRecord {
   uint64_t version_before = 0;
   uint64_t version_after = 0;
   std::vector<AuditChange> diff;
+  std::string comment;  // why, as the request said ("" = none)
 };
 
 class AuditLog {

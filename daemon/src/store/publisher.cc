@@ -81,7 +81,7 @@ PublishStatus Publisher::begin(uint64_t prev_version) {
 
 void Publisher::abort() { run({{"UNWATCH"}}); }
 
-PublishStatus Publisher::commit(const Publication& p) {
+PublishStatus Publisher::commit(const Publication& p, int64_t* subscribers) {
   std::string meta =
       wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd");
   auto replies = run({{"MULTI"},
@@ -105,6 +105,7 @@ PublishStatus Publisher::commit(const Publication& p) {
       error_ = "a command in MULTI failed: " + std::string(exec[i].text());
       return PublishStatus::kUnreachable;
     }
+  if (subscribers && exec.size() == 4 && exec[3].is_integer()) *subscribers = exec[3].integer();
   return PublishStatus::kOk;
 }
 

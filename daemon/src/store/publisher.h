@@ -52,8 +52,9 @@ class Publisher {
   PublishStatus read_state(RedisState* out);
   // WATCH + GET version; kConflict when Redis holds a version above prev_version.
   PublishStatus begin(uint64_t prev_version);
-  // MULTI/SET/SET/SET/PUBLISH/EXEC. kConflict when the WATCH fired.
-  PublishStatus commit(const Publication& p);
+  // MULTI/SET/SET/SET/PUBLISH/EXEC. kConflict when the WATCH fired. *subscribers (optional):
+  // how many subscribers the primary delivered the message to (PUBLISH's reply in EXEC).
+  PublishStatus commit(const Publication& p, int64_t* subscribers = nullptr);
   // Releases a WATCH after a refused change (best effort).
   void abort();
   // begin(p.prev_version) + commit.

@@ -2,9 +2,11 @@
 // failpoints ("<action>.<step>"), metrics and failure behaviour:
 //
 //   preconditions -> candidate (.env built and validated; no side effects) -> the external
-//   validator, if any (--validate-with: still no side effects) -> WATCH Redis
-//   -> audit record + version mark + .env temp file (their syncs overlap; any failure leaves
-//   the .env whole and old) -> rename .env (the commit point) -> MULTI/EXEC publish -> adopt.
+//   validator, if any (--validate-with: still no side effects; a dry run stops here and says
+//   what would change) -> WATCH Redis -> audit record + version mark + history line (+ the
+//   revert schedule of a temporary change) + .env temp file (their syncs overlap; any failure
+//   leaves the .env whole and old, and cuts the history line back) -> rename .env (the commit
+//   point) -> MULTI/EXEC publish -> adopt (the history entry becomes visible).
 //
 // A crash at any step leaves either the whole old or the whole new .env, and the restart
 // converges (the reconciler republishes what the .env says).
@@ -14,7 +16,9 @@
 #include "atomic_file.h"
 #include "digest.h"
 #include "failpoint.h"
+#include "model/config_diff.h"
 #include "service/log.h"
+#include "service/utc_time.h"
 #include "wire_format.h"
 #include "writer/writer.h"
 
@@ -94,24 +98,39 @@ bool Writer::build_candidate_locked(const Mutation& m, ValidatedEnv* next, Mutat
 // in-place syncs while this one writes the temp file. If any fails, nothing is renamed. (A
 // mark left ahead of the published version only makes a later version skip a number.)
 void Writer::record_audit_and_prepare_locked(const Mutation& m, const AuditRecord& rec, const ValidatedEnv& next,
-                                             bool bump, std::string* tmp, MutationOutcome* out) {
+                                             bool bump, Durables* d, std::string* tmp, MutationOutcome* out) {
   const std::string action = m.action;
   const uint64_t next_version = rec.version_after;
-  std::string audit_err, mark_err, env_err;
-  bool audit_ok = false, mark_ok = !bump, env_ok = true;
+  std::string audit_err, mark_err, env_err, history_err;
+  bool audit_ok = false, mark_ok = !bump, env_ok = true, history_ok = true;
   std::thread syncs([&] {
     audit_ok = stores_.audit->append(rec, &audit_err);
     if (!audit_ok) return;
     failpoint(action + ".audit_synced");
     if (bump) mark_ok = mark_.store(next_version, action + ".version", &mark_err);
   });
+  // The history line (and a temporary change's schedule) sync on a thread of their own, so a
+  // patch is no slower for them.
+  std::thread history;
+  if (d->record)
+    history = std::thread([&] {
+      history_ok = stores_.history->append(d->entry, &d->pending, &history_err);
+      if (history_ok) failpoint(action + ".history_synced");
+      if (history_ok && d->schedule) history_ok = stores_.reverts->write(*d->schedule, &history_err);
+    });
   if (!m.from_disk) env_ok = fs::prepare_temp(env_path_, next.text, {0600, true, action + ".env"}, tmp, &env_err);
   syncs.join();
-  if (audit_ok && mark_ok && env_ok) return;
+  if (history.joinable()) history.join();
+  if (audit_ok && mark_ok && env_ok && history_ok) return;
   fs::discard_temp(*tmp);
   tmp->clear();
   stores_.publisher->abort();
-  if (!audit_ok) {
+  undo_durables_locked(*d);
+  if (!history_ok && audit_ok && mark_ok && env_ok) {
+    log_error(action + " refused: " + history_err);
+    abort_audited_locked(rec, history_err);
+    *out = MutationOutcome::refuse(Refusal::kStorageError, "the history could not be written; nothing was changed");
+  } else if (!audit_ok) {
     log_error(action + " refused: " + audit_err);
     *out = MutationOutcome::refuse(Refusal::kAuditUnavailable, "the audit log cannot be written; nothing was changed");
   } else {
@@ -121,6 +140,25 @@ void Writer::record_audit_and_prepare_locked(const Mutation& m, const AuditRecor
     *out = MutationOutcome::refuse(Refusal::kStorageError,
                                    "the .env or the version mark could not be written; the .env is unchanged");
   }
+}
+
+// The history line and the schedule were written for a change that did not happen.
+void Writer::undo_durables_locked(const Durables& d) {
+  if (d.record) stores_.history->cut_back(d.pending);
+  std::string err;
+  if (d.schedule && !stores_.reverts->write(stores_.reverts->list(), &err))
+    log_error("the revert schedule still names version " + std::to_string(d.entry.version) +
+              ", which was not committed (its revert will find nothing to do): " + err);
+}
+
+MutationOutcome Writer::dry_run_locked(const ValidatedEnv& next) const {
+  MutationOutcome out;
+  out.dry_run = true;
+  out.version = version_;
+  JsonPtr changes(config_changes(current_.typed.get(), next.typed.get(),
+                                 [this](const std::string& k) { return is_secret_now(k); }));
+  out.changes_json = json_print(changes.get());
+  return out;
 }
 
 // The audit already says "committed": say that it did not happen after all.
@@ -144,6 +182,19 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   ValidatedEnv next;
   if (!build_candidate_locked(m, &next, &out)) return out;
   bool bump = next.snapshot != current_.snapshot;
+  phase_done("validate");
+
+  // The team's own validator has the last word, before anything is written or watched; a dry
+  // run asks it too, so "would apply" means the real patch would.
+  if (validator_ && bump) {
+    ValidatorVerdict verdict = validator_->check(schema_, next.typed.get(), next.snapshot);
+    phase_done("validator");
+    if (verdict.kind == ValidatorVerdict::Kind::kRefused)
+      return MutationOutcome::refuse(Refusal::kValidatorRefused, verdict.message, std::move(verdict.problems));
+    if (verdict.kind == ValidatorVerdict::Kind::kUnavailable)
+      return MutationOutcome::refuse(Refusal::kValidatorUnavailable, verdict.message);
+  }
+  if (m.dry_run) return dry_run_locked(next);  // no Redis, no audit, no history: nothing changes
   out.version = version_;
   if (!bump && !m.from_disk) {
     out.noop = true;  // nothing to publish: the version stays
@@ -154,17 +205,6 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
                                    "the version counter is at its maximum; nothing was changed");
   uint64_t next_version = bump ? version_ + 1 : version_;
   out.changed = bump ? changed_keys(current_.typed.get(), next.typed.get()) : std::vector<std::string>{};
-  phase_done("validate");
-
-  // The team's own validator has the last word, before anything is written or watched.
-  if (validator_) {
-    ValidatorVerdict verdict = validator_->check(schema_, next.typed.get(), next.snapshot);
-    phase_done("validator");
-    if (verdict.kind == ValidatorVerdict::Kind::kRefused)
-      return MutationOutcome::refuse(Refusal::kValidatorRefused, verdict.message, std::move(verdict.problems));
-    if (verdict.kind == ValidatorVerdict::Kind::kUnavailable)
-      return MutationOutcome::refuse(Refusal::kValidatorUnavailable, verdict.message);
-  }
 
   // The reconciler saw another writer's snapshot in Redis: do not overwrite it either.
   PublishStatus begun = reported_conflict_ ? PublishStatus::kConflict : stores_.publisher->begin(version_);
@@ -180,12 +220,23 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   }
   phase_done("watch");
 
-  AuditRecord rec{m.action, m.actor.name, m.actor.request_id, m.actor.source, version_, next_version, {}};
+  AuditRecord rec{m.action, m.actor.name, m.actor.request_id, m.actor.source, version_, next_version, {}, m.comment};
   for (const auto& k : out.changed)
     rec.diff.push_back({k, schema_.is_secret(k), cJSON_GetObjectItemCaseSensitive(current_.typed.get(), k.c_str()),
                         cJSON_GetObjectItemCaseSensitive(next.typed.get(), k.c_str())});
+  Durables durables;
+  if (bump) {
+    durables.record = true;
+    durables.entry = history_entry_locked(next, next_version, m.history_event ? m.history_event : m.event, m.actor.name,
+                                          out.changed, m.comment);
+    if (m.revert_after_s) {
+      int64_t at = unix_now_ms() + *m.revert_after_s * 1000;
+      durables.schedule = schedule_with_locked(next, next_version, out.changed, m.actor.name, at);
+      out.revert_at = rfc3339_of_unix_ms(at);
+    }
+  }
   std::string tmp;
-  record_audit_and_prepare_locked(m, rec, next, bump, &tmp, &out);
+  record_audit_and_prepare_locked(m, rec, next, bump, &durables, &tmp, &out);
   if (out.refused()) return out;
   phase_done("sync");
   failpoint(action + ".prepared");
@@ -196,6 +247,7 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
       if (!renamed) {
         stores_.publisher->abort();
         log_error(action + " refused: .env: " + err);
+        undo_durables_locked(durables);
         abort_audited_locked(rec, ".env: " + err);
         return MutationOutcome::refuse(Refusal::kStorageError, "the .env could not be replaced; it is unchanged");
       }
@@ -211,8 +263,10 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   if (epoch_.empty()) epoch_ = random_hex(8);  // never seeded (Redis was down at boot)
   Publication p{next.snapshot, next_version, version_, epoch_, m.event, out.changed};
   failpoint(action + ".before_exec");
-  out.published = commit_locked(p) == PublishStatus::kOk;
+  int64_t subscribers = -1;
+  out.published = commit_locked(p, &subscribers) == PublishStatus::kOk;
   if (out.published) seeded_ = true;
+  if (out.published && subscribers >= 0) out.subscribers = subscribers;
   failpoint(action + ".published");
   phase_done("publish");
   if (!out.published)
@@ -220,8 +274,9 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
              " but not yet published (the reconciler retries): " + stores_.publisher->last_error());
 
   // The .env on disk is now the state (audited), whether or not Redis took it.
+  if (bump) stores_.history->committed(std::move(durables.entry));
+  if (durables.schedule) stores_.reverts->install(std::move(*durables.schedule));
   adopt_locked(std::move(next), next_version);
-  if (bump) record_history_locked(m.event, m.actor.name, out.changed);
   out.version = next_version;
   std::string names;
   for (const auto& k : out.changed) names += (names.empty() ? "" : ",") + k;

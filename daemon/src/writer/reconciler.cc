@@ -14,6 +14,7 @@ void Reconciler::start() {
       if (cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; })) break;
       lock.unlock();
       writer_->reconcile();
+      writer_->run_due_reverts();  // temporary changes whose time has come
       if (after_pass_) after_pass_();
       lock.lock();
     }

@@ -1,6 +1,7 @@
 // Background thread that calls Writer::reconcile() every interval, so Redis that restarted
 // empty, or was changed behind the writer's back, gets the .env's snapshot back within
-// seconds (a new version; a new epoch when the data was lost).
+// seconds (a new version; a new epoch when the data was lost); and then
+// Writer::run_due_reverts(), so a temporary change is reverted within one interval of its time.
 #pragma once
 
 #include <condition_variable>

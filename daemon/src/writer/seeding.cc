@@ -23,9 +23,9 @@ void Writer::reconcile() {
   resync_locked("reload", false);
 }
 
-PublishStatus Writer::commit_locked(const Publication& p) {
+PublishStatus Writer::commit_locked(const Publication& p, int64_t* subscribers) {
   auto t0 = std::chrono::steady_clock::now();
-  PublishStatus status = stores_.publisher->commit(p);
+  PublishStatus status = stores_.publisher->commit(p, subscribers);
   stores_.metrics->observe_publish(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   stores_.metrics->set_redis_up(status != PublishStatus::kUnreachable);
   // Another writer slipped in between WATCH and EXEC: Redis now holds its snapshot at our
@@ -68,7 +68,7 @@ void Writer::resync_locked(const char* event, bool force) {
     seeded_ = true;
     if (in_sync && !force) return;
     if (force) publish_locked(Publication{current_.snapshot, version_, version_, epoch_, event, {}});
-    if (!stores_.history->find(version_)) record_history_locked(event, "omega-settingsd", {});
+    record_history_locked(event, "omega-settingsd");
     install_view_locked();
     return;
   }
@@ -111,7 +111,7 @@ void Writer::resync_locked(const char* event, bool force) {
   install_view_locked();
   log_info(std::string(event == std::string("boot") ? "seeded" : "reconciled") + " Redis with version " +
            std::to_string(next) + (rs.version ? "" : " (new epoch " + epoch + ")"));
-  record_history_locked(event, "omega-settingsd", changed);
+  record_history_locked(event, "omega-settingsd");
 }
 
 void Writer::set_conflict_locked(uint64_t foreign_version) {

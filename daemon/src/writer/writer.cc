@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "model/redaction.h"
+#include "service/log.h"
 #include "service/utc_time.h"
 
 namespace omega::settingsd {
@@ -12,6 +13,13 @@ namespace {
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
+}
+
+// The checks every request's comment passes; a problem for kInvalid, or nullopt.
+std::optional<Problem> comment_problem(const std::string& comment) {
+  if (comment.size() > kMaxCommentBytes)
+    return Problem{"comment", "the comment is longer than " + std::to_string(kMaxCommentBytes) + " bytes"};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -37,6 +45,13 @@ bool Writer::load(std::vector<std::string>* problems) {
     problems->push_back(err);
     return false;
   }
+  // A crash between a mutation's history line and its .env rename leaves a line for a version
+  // that never was; the schedule may hold its revert. Neither may survive the start.
+  if (size_t dropped = stores_.history->drop_uncommitted(version_, current_.env.values()))
+    log_warn("dropped " + std::to_string(dropped) +
+             " history entr(ies) of a change that never committed (interrupted before the .env was replaced)");
+  std::optional<HistoryEntry> newest = stores_.history->newest();
+  drop_reverts_above_locked(newest ? newest->version : version_);
   install_view_locked();
   return true;
 }
@@ -55,9 +70,15 @@ void Writer::install_view_locked() {
   auto v = std::make_shared<ConfigView>();
   v->version = version_;
   v->masked_json = masked_json(schema_, current_.typed.get());
-  std::lock_guard<std::mutex> lock(view_mu_);
-  view_ = std::move(v);
+  v->pending_reverts = pending_view_locked();
+  bool new_version;
+  {
+    std::lock_guard<std::mutex> lock(view_mu_);
+    new_version = !view_ || view_->version != version_;
+    view_ = std::move(v);
+  }
   stores_.metrics->set_version(version_);
+  if (new_version && on_new_version_) on_new_version_();
 }
 
 void Writer::adopt_locked(ValidatedEnv next, uint64_t version) {
@@ -66,17 +87,36 @@ void Writer::adopt_locked(ValidatedEnv next, uint64_t version) {
   install_view_locked();
 }
 
-void Writer::record_history_locked(const char* event, const std::string& actor,
-                                   const std::vector<std::string>& changed) {
+bool Writer::is_secret_now(const std::string& key) const { return schema_.is_secret(key) || !schema_.has_key(key); }
+
+HistoryEntry Writer::history_entry_locked(const ValidatedEnv& env, uint64_t version, const char* event,
+                                          const std::string& actor, const std::vector<std::string>& changed,
+                                          const std::string& comment) const {
   HistoryEntry e;
-  e.version = version_;
+  e.version = version;
   e.event = event;
   e.actor = actor;
   e.written_at = utc_now_rfc3339();
   e.changed = changed;
-  e.masked_config_json = masked_json(schema_, current_.typed.get());
-  e.values = current_.env.values();
-  stores_.history->add(std::move(e));
+  e.comment = comment;
+  for (const auto& k : schema_.keys())
+    if (schema_.is_secret(k)) e.secrets.push_back(k);
+  e.masked_config_json = masked_json(schema_, env.typed.get());
+  e.snapshot_json = env.snapshot;
+  e.values = env.env.values();
+  return e;
+}
+
+void Writer::record_history_locked(const char* event, const std::string& actor) {
+  if (stores_.history->find(version_)) return;
+  // Changed relative to the version before it in the history (not to what Redis held: a
+  // re-seed after Redis lost its data changes no setting).
+  std::optional<HistoryEntry> prev = stores_.history->newest();
+  JsonPtr before(prev ? parse_strict_json(prev->snapshot_json, kDefaultJsonMaxDepth, nullptr) : nullptr);
+  std::vector<std::string> changed = changed_keys(before.get(), current_.typed.get());
+  std::string err;
+  if (!stores_.history->record(history_entry_locked(current_, version_, event, actor, changed, ""), &err))
+    log_error("version " + std::to_string(version_) + " is kept in memory only: " + err);
 }
 
 MutationOutcome Writer::patch(const PatchRequest& request) {
@@ -91,7 +131,14 @@ MutationOutcome Writer::patch(const PatchRequest& request) {
 
   // Each value as .env text, every problem collected.
   Mutation m{"patch", "updated", request.actor, request.pre, {}, false};
+  m.comment = request.comment;
+  m.dry_run = request.dry_run;
+  m.revert_after_s = request.revert_after_s;
   std::vector<Problem> problems;
+  if (auto p = comment_problem(request.comment)) problems.push_back(*p);
+  if (request.revert_after_s && (*request.revert_after_s < 1 || *request.revert_after_s > kMaxRevertAfterS))
+    problems.push_back(
+        {"revert_after_s", "must be from 1 to " + std::to_string(kMaxRevertAfterS) + " seconds (7 days)"});
   for (const auto& [name, value] : request.updates) {
     std::string key = name;
     if (!schema_.has_key(key) && schema_.has_key(upper(key))) key = upper(key);
@@ -120,17 +167,28 @@ MutationOutcome Writer::patch(const PatchRequest& request) {
 }
 
 MutationOutcome Writer::reload(const ReloadRequest& request) {
+  if (auto p = comment_problem(request.comment))
+    return MutationOutcome::refuse(Refusal::kInvalid, "the request is invalid; nothing was changed", {*p});
   std::lock_guard<std::mutex> lock(mu_);
-  return run_locked(Mutation{"reload", "reload", request.actor, {}, {}, true});
+  Mutation m{"reload", "reload", request.actor, {}, {}, true};
+  m.comment = request.comment;
+  return run_locked(m);
 }
 
 MutationOutcome Writer::rollback(const RollbackRequest& request) {
+  if (auto p = comment_problem(request.comment))
+    return MutationOutcome::refuse(Refusal::kInvalid, "the request is invalid; nothing was changed", {*p});
   std::optional<HistoryEntry> old = stores_.history->find(request.target);
   if (!old)
-    return MutationOutcome::refuse(Refusal::kVersionNotFound, "version " + std::to_string(request.target) +
-                                                                  " is not in the history (see GET /config/history)");
+    return MutationOutcome::refuse(Refusal::kVersionNotFound,
+                                   "version " + std::to_string(request.target) +
+                                       " is not in the history, which holds versions " +
+                                       stores_.history->describe_versions() + " (see GET /config/history)",
+                                   {{"version", "the history holds versions " + stores_.history->describe_versions()}});
   std::lock_guard<std::mutex> lock(mu_);
   Mutation m{"rollback", "rollback", request.actor, request.pre, {}, false};
+  m.comment = request.comment;
+  m.dry_run = request.dry_run;
   std::map<std::string, std::string> now = current_.env.values();
   for (const auto& [k, v] : old->values)
     if (!now.count(k) || now[k] != v) m.updates[k] = v;

@@ -4,10 +4,13 @@
 //   writer.cc    loading, the state and the read views
 //   mutation.cc  the one mutation pipeline that patch, reload and rollback share
 //   seeding.cc   boot seeding and reconciliation with what Redis holds
+//   queries.cc   what the durable history answers: diff and blame
+//   reverts.cc   temporary changes: scheduling and firing their reverts
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +25,7 @@
 #include "store/audit_log.h"
 #include "store/history.h"
 #include "store/publisher.h"
+#include "store/revert_schedule.h"
 #include "store/version_mark.h"
 #include "writer/external_validator.h"
 #include "writer/requests.h"
@@ -36,6 +40,7 @@ class Writer {
     AuditLog* audit;
     History* history;
     Metrics* metrics;
+    RevertSchedule* reverts;
   };
 
   // env_path is read and replaced (a resolved path: never a symlink); the version mark lives
@@ -44,8 +49,12 @@ class Writer {
   Writer(std::string env_path, const std::string& mark_base, Schema schema, Stores stores,
          std::set<std::string> forbidden, const ExternalValidator* validator = nullptr);
 
-  // Reads and validates the .env, loads the version mark. False + every problem.
+  // Reads and validates the .env, loads the version mark, drops history entries and scheduled
+  // reverts that never committed. False + every problem.
   bool load(std::vector<std::string>* problems);
+  // Called (under the writer's lock, after the view is installed) whenever the current version
+  // changes: long polls wake up. Set before serving.
+  void on_new_version(std::function<void()> callback) { on_new_version_ = std::move(callback); }
   // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries.
   void boot();
   // Compares Redis with the .env and republishes when it is empty or differs, except over a
@@ -55,10 +64,18 @@ class Writer {
   // it): what systemd's READY=1 waits for.
   bool seeded() const { return seeded_; }
 
-  // The current settings with secrets masked, one immutable view per version.
+  // A temporary change still waiting for its revert: the keys that still hold its values.
+  struct PendingView {
+    uint64_t version = 0;
+    std::vector<std::string> keys;
+    int64_t revert_at_ms = 0;
+  };
+  // The current settings with secrets masked, one immutable view per version (and per change
+  // of the pending reverts).
   struct ConfigView {
     uint64_t version = 0;
     std::string masked_json;  // the snapshot object
+    std::vector<PendingView> pending_reverts;
   };
   std::shared_ptr<const ConfigView> config() const;
   uint64_t version() const;
@@ -67,10 +84,31 @@ class Writer {
   MutationOutcome patch(const PatchRequest& request);
   MutationOutcome reload(const ReloadRequest& request);
   MutationOutcome rollback(const RollbackRequest& request);
+  // Fires the reverts that are due (the reconciler thread calls it every interval; at start it
+  // fires those that became due while the daemon was down).
+  void run_due_reverts();
+
+  // queries.cc: from the durable history.
+  DiffOutcome diff(uint64_t from, std::optional<uint64_t> to) const;
+  struct BlameLine {
+    uint64_t version = 0;
+    std::string event, actor, written_at, comment;
+  };
+  // For each key of the current settings, the newest history entry that changed it (keys no
+  // entry kept in the history changed are absent).
+  std::map<std::string, BlameLine> blame() const;
 
  private:
   // One change to apply as a new version (mutation.cc).
   struct Mutation {
+    Mutation(const char* action_, const char* event_, const Actor& actor_, Preconditions pre_,
+             std::map<std::string, std::optional<std::string>> updates_, bool from_disk_)
+        : action(action_),
+          event(event_),
+          actor(actor_),
+          pre(pre_),
+          updates(std::move(updates_)),
+          from_disk(from_disk_) {}
     const char* action;  // patch | reload | rollback: audit action, failpoint prefix, logs
     const char* event;   // updated | reload | rollback: the channel message
     const Actor& actor;
@@ -79,25 +117,54 @@ class Writer {
     std::map<std::string, std::optional<std::string>> updates;
     // ... or the file on disk as it is now (reload), republished even when unchanged.
     bool from_disk = false;
+    std::string comment;                    // history and audit
+    bool dry_run = false;                   // stop after validation: say what would change
+    std::optional<int64_t> revert_after_s;  // schedule a revert of the changed keys
+    const char* history_event = nullptr;    // the history's event when it is not `event`
+  };
+  // What a mutation makes durable besides the .env (mutation.cc): its history line and, for
+  // a temporary change, the schedule with its revert.
+  struct Durables {
+    bool record = false;
+    HistoryEntry entry;
+    History::Pending pending;
+    std::optional<std::vector<PendingRevert>> schedule;
   };
   MutationOutcome run_locked(const Mutation& m);
   std::optional<MutationOutcome> check_preconditions_locked(const Preconditions& pre) const;
   bool build_candidate_locked(const Mutation& m, ValidatedEnv* next, MutationOutcome* refusal) const;
   void record_audit_and_prepare_locked(const Mutation& m, const AuditRecord& rec, const ValidatedEnv& next, bool bump,
-                                       std::string* tmp, MutationOutcome* out);
+                                       Durables* durables, std::string* tmp, MutationOutcome* out);
   void abort_audited_locked(const AuditRecord& rec, const std::string& why);
+  void undo_durables_locked(const Durables& d);
+  MutationOutcome dry_run_locked(const ValidatedEnv& next) const;
+  bool is_secret_now(const std::string& key) const;
 
   // seeding.cc
   void resync_locked(const char* event, bool force);
   bool publish_locked(const Publication& p);
-  PublishStatus commit_locked(const Publication& p);
+  PublishStatus commit_locked(const Publication& p, int64_t* subscribers = nullptr);
   // Records (and logs once) that Redis holds foreign_version from another writer; 0 clears.
   void set_conflict_locked(uint64_t foreign_version);
 
   // writer.cc
   void adopt_locked(ValidatedEnv next, uint64_t version);
   void install_view_locked();
-  void record_history_locked(const char* event, const std::string& actor, const std::vector<std::string>& changed);
+  // A seeding's history entry: changed relative to the newest entry the history holds.
+  void record_history_locked(const char* event, const std::string& actor);
+  HistoryEntry history_entry_locked(const ValidatedEnv& env, uint64_t version, const char* event,
+                                    const std::string& actor, const std::vector<std::string>& changed,
+                                    const std::string& comment) const;
+
+  // reverts.cc
+  // The schedule with a revert of this temporary change added (restore values chained from
+  // an earlier temporary change of the same key that is still in force).
+  std::vector<PendingRevert> schedule_with_locked(const ValidatedEnv& next, uint64_t version,
+                                                  const std::vector<std::string>& changed, const std::string& actor,
+                                                  int64_t revert_at_ms) const;
+  std::vector<PendingView> pending_view_locked() const;
+  bool fire_revert_locked(const PendingRevert& r);
+  void drop_reverts_above_locked(uint64_t version);
 
   std::string env_path_;
   Schema schema_;
@@ -116,6 +183,8 @@ class Writer {
   std::atomic<bool> seeded_{false};  // set under mu_ when a publication or adoption succeeds
   mutable std::mutex view_mu_;
   std::shared_ptr<const ConfigView> view_;  // guarded by view_mu_
+  std::function<void()> on_new_version_;
+  std::map<uint64_t, std::string> revert_errors_;  // a failing revert is logged once per reason, mu_
 };
 
 }  // namespace omega::settingsd
