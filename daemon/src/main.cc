@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/redis_health.h"
+#include "store/snapshot_sealer.h"
 #include "tls_context.h"
 #include "writer/reconciler.h"
 #include "writer/writer.h"
@@ -115,6 +117,18 @@ int main(int argc, char** argv) {
                          " names an admin credential or writer option; it cannot be a broadcast setting");
   if (!problems.empty()) return dev_shutdown(&dev), fail(problems);
 
+  // The seal key file, checked in --check too: a bad one must not surface only at deploy time.
+  std::unique_ptr<SnapshotSealer> sealer;
+  std::vector<std::string> seal_problems;
+  if (!opts.seal_key_file.empty()) {
+    try {
+      sealer = std::make_unique<SnapshotSealer>(omega::seal::Keyring::load(opts.seal_key_file),
+                                                [schema](std::string_view key) { return schema.is_secret(key); });
+    } catch (const omega::seal::SealError& e) {
+      seal_problems.push_back(std::string("--seal-key-file: ") + e.what() + "; nothing was published");
+    }
+  }
+
   // Validate the .env now, so one run names every problem: settings and credentials.
   ValidatedEnv env;
   std::vector<Problem> env_problems;
@@ -123,11 +137,14 @@ int main(int argc, char** argv) {
     if (!env_ok) {
       problems = describe(env_problems);
       problems.insert(problems.begin(), opts.env_path + " is invalid:");
-      return fail(problems);
     }
-    std::printf("%s: valid (%d settings)\n", opts.env_path.c_str(), cJSON_GetArraySize(env.typed.get()));
+    problems.insert(problems.end(), seal_problems.begin(), seal_problems.end());
+    if (!problems.empty()) return fail(problems);
+    std::printf("%s: valid (%d settings)%s\n", opts.env_path.c_str(), cJSON_GetArraySize(env.typed.get()),
+                sealer ? (", secrets sealed with key '" + sealer->key_id() + "'").c_str() : "");
     return 0;
   }
+  problems.insert(problems.end(), seal_problems.begin(), seal_problems.end());
   if (!env_ok) {
     problems.push_back(opts.env_path + " is invalid; refusing to start:");
     for (auto& p : describe(env_problems)) problems.push_back(std::move(p));
@@ -175,12 +192,13 @@ int main(int argc, char** argv) {
   History history(static_cast<size_t>(opts.history_size));
   const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
   Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
-  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
+  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics, sealer.get()},
+                forbidden);
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
   }
-  writer.boot();
+  if (!writer.boot(&err)) return dev_shutdown(&dev), fail({"refusing to start: " + err});
 
   RedisHealth redis_health(redis_endpoint, redis_timeout);
   Handlers handlers(&writer, &history, &audit, &metrics, &redis_health);
@@ -204,7 +222,10 @@ int main(int argc, char** argv) {
   Reconciler reconciler(&writer, opts.reconcile_interval_ms);
   reconciler.start();
   log_info("serving on " + opts.listen_host + ":" + std::to_string(server.port()) + ", version " +
-           std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)");
+           std::to_string(writer.version()) + ", " + std::to_string(auth.credential_count()) + " admin credential(s)" +
+           (sealer ? ", secrets sealed in Redis with key '" + sealer->key_id() + "' (" + sealer->keys().source() +
+                         " opens " + sealer->keys().ids() + ")"
+                   : ""));
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 
   for (int sig = 0; sigwait(&handled, &sig) == 0 && sig == SIGHUP;) {

@@ -21,6 +21,7 @@
 #include "store/audit_log.h"
 #include "store/history.h"
 #include "store/publisher.h"
+#include "store/snapshot_sealer.h"
 #include "store/version_mark.h"
 #include "writer/requests.h"
 
@@ -34,6 +35,7 @@ class Writer {
     AuditLog* audit;
     History* history;
     Metrics* metrics;
+    SnapshotSealer* sealer;  // nullptr: secrets go to Redis in clear
   };
 
   // env_path is read and replaced (a resolved path: never a symlink); the version mark lives
@@ -43,8 +45,11 @@ class Writer {
 
   // Reads and validates the .env, loads the version mark. False + every problem.
   bool load(std::vector<std::string>* problems);
-  // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries.
-  void boot();
+  // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries. False
+  // (nothing published, *refusal says why and the fix) when Redis holds secrets sealed with a key
+  // this writer cannot open, or sealed while this writer has no seal key (it would republish
+  // them in clear).
+  bool boot(std::string* refusal);
   // Compares Redis with the .env and republishes when it is empty or differs, except over a
   // different snapshot at a version above ours (another writer): that is only reported.
   void reconcile();
@@ -83,6 +88,14 @@ class Writer {
 
   // seeding.cc
   void resync_locked(const char* event, bool force);
+  // The publication of plain snapshot bytes: secrets sealed when sealing is on.
+  Publication publication_locked(const std::string& plain, uint64_t version, uint64_t prev_version,
+                                 const std::string& epoch, const char* event, std::vector<std::string> changed);
+  // What Redis holds in clear (opened when sealed); nullopt when it holds nothing or what it
+  // holds cannot be opened.
+  std::optional<std::string> redis_in_clear_locked(const RedisState& rs) const;
+  // Why boot must not publish over what Redis holds ("" when it may): see boot().
+  std::string seal_refusal_locked(const RedisState& rs) const;
   bool publish_locked(const Publication& p);
   PublishStatus commit_locked(const Publication& p);
   // Records (and logs once) that Redis holds foreign_version from another writer; 0 clears.
