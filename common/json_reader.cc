@@ -85,7 +85,9 @@ class Reader {
       if (members) {
         Member m;
         m.key = std::move(key);
+        m.value_begin = pos_;
         value(depth, &m);
+        m.value_end = pos_;
         members->push_back(std::move(m));
       } else {
         keys.push_back(std::move(key));

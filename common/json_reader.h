@@ -29,6 +29,10 @@ struct Member {
   int64_t i = 0;
   double d = 0;
   bool b = false;
+  // Where the value's JSON text lies in the parsed text: [value_begin, value_end). Lets a caller
+  // replace one member's value and keep every other byte (common/sealing.cc).
+  size_t value_begin = 0;
+  size_t value_end = 0;
 };
 
 // Containers nested deeper than this are refused (the top-level object counts as 1).

@@ -134,8 +134,15 @@ typedef struct omega_cfg_options {
   const char* tls_server_name; /* SNI and the name verified; default: the URL's host */
   int tls_skip_verify;         /* 1: accept any certificate (ssl_cert_reqs=none); tests only */
   /* Sealed secrets: a file holding the writer's seal key(s) (see omega-settingsd
-   * --seal-key-file). With it, sealed values are opened at install; without it,
-   * reading one fails with OMEGA_E_SEALED, never returning the ciphertext. */
+   * --seal-key-file), readable by its owner only (mode 0600 or 0400). With it,
+   * sealed values are opened at install (reads cost nothing more); a value
+   * that does not open rejects that snapshot (ERROR, the last good one stays),
+   * and the file is read again once when a snapshot names a key id it does not
+   * list (rotation). Without it, reading a sealed value fails with
+   * OMEGA_E_SEALED, never returning the ciphertext. A file that is missing,
+   * unreadable, accessible by group or others, or not a valid key file makes
+   * omega_cfg_open fail with OMEGA_E_INVALID_ARG naming it. The library reads
+   * no environment variable (the Python package reads OMEGA_SEAL_KEY_FILE). */
   const char* seal_key_path;
   /* Names this handle's subscriber connection omega:<service>:<host>:<pid>:v<N>:<STATE>
    * (CLIENT SETNAME), so the writer can list the fleet. Default: the program name. */
@@ -163,7 +170,10 @@ OMEGA_API void omega_cfg_close(omega_cfg* cfg);
 /* ---- Reading ------------------------------------------------------------- */
 
 /* Keys are canonical UPPER_SNAKE_CASE; every lookup ignores ASCII case, so
- * "redis_url" finds "REDIS_URL". */
+ * "redis_url" finds "REDIS_URL". A sealed secret that this handle cannot open
+ * (no seal_key_path) is listed, but every read of it (omega_cfg_get*,
+ * omega_snapshot_get*, omega_snapshot_type, omega_snapshot_entry) returns
+ * OMEGA_E_SEALED. */
 
 typedef enum omega_value_type {
   OMEGA_TYPE_STRING = 0,
@@ -222,7 +232,9 @@ OMEGA_API int omega_snapshot_get_bool(const omega_snapshot* snap, const char* ke
 OMEGA_API int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value_type* out);
 
 /* Iteration in key order: index in [0, omega_snapshot_count). *out_key and
- * *out_value are borrowed until omega_snapshot_release; out_type optional. */
+ * *out_value are borrowed until omega_snapshot_release; out_type optional.
+ * A sealed secret (see omega_cfg_get): OMEGA_E_SEALED with *out_key set and
+ * *out_value NULL, so the caller can name it and go on. */
 OMEGA_API int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** out_key,
                                    const char** out_value, omega_value_type* out_type);
 

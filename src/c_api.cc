@@ -40,6 +40,13 @@ int fail(int code, const char* message) {
 #define OMEGA_CHECK_ARG(cond, what) \
   if (!(cond)) return fail(OMEGA_E_INVALID_ARG, what)
 
+[[noreturn]] void sealed_error(const omega::Entry& e) {
+  throw Error(OMEGA_E_SEALED, e.key +
+                                  " is a sealed secret and this handle has no seal key to open it: set the "
+                                  "seal_key_path option (Python: seal_key_path= or OMEGA_SEAL_KEY_FILE) to a copy "
+                                  "of the writer's seal key file");
+}
+
 const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
   const omega::Entry* e = s.find(key);
   if (e == nullptr)
@@ -47,6 +54,7 @@ const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
                 std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
   if (e->type == omega::ValueType::kNull)
     throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
+  if (e->sealed) sealed_error(*e);
   return *e;
 }
 
@@ -202,6 +210,7 @@ int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value
   OMEGA_API_BEGIN
   const omega::Entry* e = snap->rep->find(key);
   if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key);
+  if (e->sealed) sealed_error(*e);  // its real type is inside the seal
   *out = omega::value_type_to_c(e->type);
   return OMEGA_OK;
   OMEGA_API_END
@@ -216,6 +225,10 @@ int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** 
     throw Error(OMEGA_E_NOT_FOUND,
                 "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
   *out_key = entries[index].key.c_str();
+  if (entries[index].sealed) {
+    *out_value = nullptr;  // the key is named, so iteration can say which one is sealed
+    sealed_error(entries[index]);
+  }
   *out_value = entries[index].text.c_str();
   if (out_type) *out_type = omega::value_type_to_c(entries[index].type);
   return OMEGA_OK;

@@ -63,6 +63,7 @@ void check_published(Published* p, const std::string& version_text, const std::s
       p->error = "snapshot does not match the sha256 in its meta";
     } else {
       p->epoch = m.epoch;
+      p->seal_key_id = m.seal_key_id;
     }
   } catch (const wire::MetaError& e) {
     p->error = std::string("meta: ") + e.what();

@@ -17,9 +17,10 @@ struct Published {
   std::string fingerprint;  // raw version + meta: changes whenever the writer publishes
   bool empty = false;       // Redis holds no snapshot at all
   int64_t version = 0;
-  std::string epoch;  // "" when the writer published no meta
-  std::string raw;    // the omega:config bytes
-  std::string error;  // non-empty: the content is unusable, and why
+  std::string epoch;        // "" when the writer published no meta
+  std::string seal_key_id;  // the meta's: the key that sealed the secrets ("" when none)
+  std::string raw;          // the omega:config bytes
+  std::string error;        // non-empty: the content is unusable, and why
 };
 
 // The cheap backstop probe: version and meta only.

@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "json_reader.h"
+#include "sealing.h"
 
 namespace omega {
 namespace {
@@ -113,10 +114,11 @@ std::shared_ptr<const Snapshot> Snapshot::empty() {
   return s;
 }
 
-std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch) {
+std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch,
+                                                std::string seal_key_id, const std::string* opened) {
   std::vector<json::Member> members;
   try {
-    members = json::parse_object(raw);
+    members = json::parse_object(opened ? *opened : raw);
   } catch (const json::ParseError& e) {
     throw Error(OMEGA_E_BAD_SNAPSHOT, e.what());
   }
@@ -135,7 +137,10 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
     e.d = m.d;
     e.b = m.b;
     switch (m.kind) {
-      case json::Kind::kString: e.type = ValueType::kString; break;
+      case json::Kind::kString:
+        e.type = ValueType::kString;
+        e.sealed = seal::is_sealed(e.text);
+        break;
       case json::Kind::kInt: e.type = ValueType::kInt; break;
       case json::Kind::kDouble: e.type = ValueType::kDouble; break;
       case json::Kind::kBool: e.type = ValueType::kBool; break;
@@ -165,6 +170,7 @@ std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version
   s->version_ = version;
   s->epoch_ = std::move(epoch);
   s->raw_ = std::move(raw);
+  s->seal_key_id_ = std::move(seal_key_id);
   s->build_index();
   return s;
 }

@@ -20,13 +20,20 @@ struct Entry {
   int64_t i = 0;
   double d = 0;
   bool b = false;
+  // A sealed secret this handle could not open (it has no seal key): every read of it fails
+  // with OMEGA_E_SEALED. text then holds the sealed string, for diffs only, never for callers.
+  bool sealed = false;
 };
 
 class Snapshot {
  public:
   // Parses the omega:config JSON; throws Error(OMEGA_E_BAD_SNAPSHOT) naming
-  // what is wrong. raw is kept for the last-known-good file.
-  static std::shared_ptr<const Snapshot> parse(std::string raw, int64_t version, std::string epoch);
+  // what is wrong. raw (the bytes as published, sealed values still sealed)
+  // and seal_key_id (from the meta) are kept for the last-known-good file.
+  // opened: raw with its sealed values opened (src/unsealer.h), parsed
+  // instead of raw when given; without it, sealed values are marked sealed.
+  static std::shared_ptr<const Snapshot> parse(std::string raw, int64_t version, std::string epoch,
+                                               std::string seal_key_id = {}, const std::string* opened = nullptr);
   // Version 0, no keys.
   static std::shared_ptr<const Snapshot> empty();
 
@@ -37,6 +44,7 @@ class Snapshot {
   int64_t version() const { return version_; }
   const std::string& epoch() const { return epoch_; }
   const std::string& raw() const { return raw_; }
+  const std::string& seal_key_id() const { return seal_key_id_; }
 
   // Keys added, removed or modified since `before`, sorted.
   std::vector<std::string> changed_since(const Snapshot& before) const;
@@ -54,6 +62,7 @@ class Snapshot {
   int64_t version_ = 0;
   std::string epoch_;
   std::string raw_;
+  std::string seal_key_id_;
 };
 
 // Typed reads shared by omega_cfg_get_* and omega_snapshot_get_*; each throws

@@ -20,6 +20,7 @@ from .errors import (
     ConfigUnavailableError,
     InvalidConfigOptionError,
     MissingConfigError,
+    SealedValueError,
 )
 from .keys import ConfigKey
 from .logging import LogLevelWatch, watch_log_level
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidConfigOptionError",
     "LogLevelWatch",
     "MissingConfigError",
+    "SealedValueError",
     "create_config_manager",
     "get_config_manager",
     "watch_log_level",

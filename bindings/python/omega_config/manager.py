@@ -57,6 +57,8 @@ class ConfigManager(_core.AttrView):
             raise TypeError(f"unknown option(s): {', '.join(unknown)}; known: {', '.join(OPTION_NAMES)}")
         if redis_url is None:
             redis_url = os.environ.get("REDIS_URL") or None
+        if options.get("seal_key_path") is None and os.environ.get("OMEGA_SEAL_KEY_FILE"):
+            options["seal_key_path"] = os.environ["OMEGA_SEAL_KEY_FILE"]
         try:
             handle = _core.Handle.open(redis_url=redis_url, **options)
         except _core.Error as exc:
@@ -113,6 +115,7 @@ class ConfigManager(_core.AttrView):
             value = state._values.get(key, _MISSING)
             if value is not _MISSING:
                 return value
+            state._refuse_if_sealed(key)
         raise MissingConfigError([key])
 
     def __getitem__(self, key: str) -> Any:
@@ -336,8 +339,10 @@ os.register_at_fork(after_in_child=_forget_default_in_child)
 def create_config_manager(redis_url: Optional[str] = None, **options: Any) -> ConfigManager:
     """Opens a ConfigManager. The Redis URL comes from ``redis_url`` or the
     ``REDIS_URL`` environment variable (default redis://127.0.0.1:6379/0);
-    ``options`` are the C library's options (see OPTION_NAMES). The first
-    manager opened becomes the default one that watch_log_level() uses."""
+    ``options`` are the C library's options (see OPTION_NAMES);
+    ``seal_key_path`` defaults to the ``OMEGA_SEAL_KEY_FILE`` environment
+    variable. The first manager opened becomes the default one that
+    watch_log_level() uses."""
     global _default
     cfg = ConfigManager(redis_url, **options)
     with _default_lock:
