@@ -41,7 +41,7 @@ int fail(int code, const char* message) {
   if (!(cond)) return fail(OMEGA_E_INVALID_ARG, what)
 
 [[noreturn]] void sealed_error(const omega::Entry& e) {
-  throw Error(OMEGA_E_SEALED, e.key +
+  throw Error(OMEGA_E_SEALED, std::string(e.key) +
                                   " is a sealed secret and this handle has no seal key to open it: set the "
                                   "seal_key_path option (Python: seal_key_path= or OMEGA_SEAL_KEY_FILE) to a copy "
                                   "of the writer's seal key file");
@@ -53,7 +53,7 @@ const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
     throw Error(OMEGA_E_NOT_FOUND,
                 std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
   if (e->type == omega::ValueType::kNull)
-    throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
+    throw Error(OMEGA_E_NOT_FOUND, std::string(e->key) + " is null (version " + std::to_string(s.version()) + ")");
   if (e->sealed) sealed_error(*e);
   return *e;
 }
@@ -128,8 +128,9 @@ int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, si
   const omega::Entry& e = find_or_throw(*snap, key);
   if (out_len) *out_len = e.text.size();
   if (buf_len <= e.text.size())
-    throw Error(OMEGA_E_BUFFER_TOO_SMALL, e.key + " needs a buffer of " + std::to_string(e.text.size() + 1) + " bytes");
-  std::memcpy(buf, e.text.c_str(), e.text.size() + 1);
+    throw Error(OMEGA_E_BUFFER_TOO_SMALL,
+                std::string(e.key) + " needs a buffer of " + std::to_string(e.text.size() + 1) + " bytes");
+  std::memcpy(buf, e.text.data(), e.text.size() + 1);  // with its NUL
   return OMEGA_OK;
   OMEGA_API_END
 }
@@ -184,7 +185,7 @@ int omega_snapshot_get(const omega_snapshot* snap, const char* key, const char**
   OMEGA_CHECK_ARG(snap && key && out_value, "omega_snapshot_get: snap, key and out_value must not be NULL");
   OMEGA_API_BEGIN
   const omega::Entry& e = find_or_throw(*snap->rep, key);
-  *out_value = e.text.c_str();
+  *out_value = e.text.data();  // NUL-terminated
   if (out_len) *out_len = e.text.size();
   return OMEGA_OK;
   OMEGA_API_END
@@ -224,12 +225,12 @@ int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** 
   if (index >= entries.size())
     throw Error(OMEGA_E_NOT_FOUND,
                 "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
-  *out_key = entries[index].key.c_str();
+  *out_key = entries[index].key.data();  // NUL-terminated
   if (entries[index].sealed) {
     *out_value = nullptr;  // the key is named, so iteration can say which one is sealed
     sealed_error(entries[index]);
   }
-  *out_value = entries[index].text.c_str();
+  *out_value = entries[index].text.data();
   if (out_type) *out_type = omega::value_type_to_c(entries[index].type);
   return OMEGA_OK;
   OMEGA_API_END

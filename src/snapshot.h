@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omega {
@@ -11,11 +12,13 @@ namespace omega {
 // The JSON type of a value (the C facade maps it to omega_value_type, same order).
 enum class ValueType { kString, kInt, kDouble, kBool, kNull, kJson };
 
+// One setting. The views point into its snapshot's storage and live as long as the snapshot.
 struct Entry {
-  std::string key;     // as published
-  std::string folded;  // upper-cased, for sorting and diffs
-  std::string padded;  // folded, zero-padded to whole 8-byte words, for lookups
-  std::string text;    // value text handed to callers (strings unquoted)
+  std::string_view key;     // as published; NUL-terminated
+  std::string_view folded;  // upper-cased, for sorting, diffs and lookups; zero bytes follow it
+                            // up to a whole 8-byte word, so lookups compare it a word at a time
+  std::string_view text;    // value text handed to callers (strings unquoted); NUL-terminated
+  uint32_t hash = 0;        // of folded: the index's
   ValueType type = ValueType::kNull;
   int64_t i = 0;
   double d = 0;
@@ -54,8 +57,23 @@ class Snapshot {
     uint32_t hash = 0;
     uint32_t index_plus_one = 0;  // 0 = empty slot
   };
+  // Where the entries' strings live: a few large blocks, so a snapshot costs a handful of
+  // allocations however many settings it has (a cJSON tree costs three per member).
+  class Storage {
+   public:
+    explicit Storage(size_t first_block = 0) : next_block_(first_block) {}
+    char* allocate(size_t n);  // 8-byte aligned; stays put until the snapshot is freed
+
+   private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* at_ = nullptr;
+    size_t left_ = 0;
+    size_t next_block_;
+  };
+  Entry make_entry(std::string_view key, std::string_view text);
   void build_index();
 
+  Storage storage_;
   std::vector<Entry> entries_;
   std::vector<Slot> slots_;
   uint32_t mask_ = 0;
