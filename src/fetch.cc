@@ -73,15 +73,25 @@ void check_published(Published* p, const std::string& version_text, const std::s
 Published fetch_published(redis::Connection& conn, const wire::Names& names, size_t max_bytes,
                           redis::Clock::time_point deadline) {
   Published p;
-  auto pre = conn.pipeline({{"MGET", names.version, names.meta}, {"STRLEN", names.config}}, deadline);
-  expect_array(pre[0], 2, "MGET");
-  if (pre[1].is_integer() && static_cast<unsigned long long>(pre[1].integer()) > max_bytes) {
-    p.fingerprint = fingerprint_of(pre[0][0], pre[0][1]);
-    p.error = "snapshot is " + std::to_string(pre[1].integer()) + " bytes, over the " + std::to_string(max_bytes) +
-              "-byte cap";
+  // One round trip: the fingerprint and the size, then snapshot, version and meta in one MGET
+  // (atomic: never a snapshot paired with another's version). An oversized snapshot is refused
+  // unread: the connection is abandoned with that reply in flight, so at most what the socket
+  // already holds is ever read (the caller connects again).
+  conn.send_all({{"MGET", names.version, names.meta},
+                 {"STRLEN", names.config},
+                 {"MGET", names.config, names.version, names.meta}},
+                deadline);
+  redis::Reply fingerprint = conn.reply(deadline);
+  expect_array(fingerprint, 2, "MGET");
+  redis::Reply size = conn.reply(deadline);
+  if (size.is_integer() && static_cast<unsigned long long>(size.integer()) > max_bytes) {
+    conn.abandon();
+    p.fingerprint = fingerprint_of(fingerprint[0], fingerprint[1]);
+    p.error =
+        "snapshot is " + std::to_string(size.integer()) + " bytes, over the " + std::to_string(max_bytes) + "-byte cap";
     return p;
   }
-  redis::Reply r = conn.command({"MGET", names.config, names.version, names.meta}, deadline);
+  redis::Reply r = conn.reply(deadline);
   expect_array(r, 3, "MGET");
   p.fingerprint = fingerprint_of(r[1], r[2]);
   std::string version, meta;

@@ -26,7 +26,8 @@ struct Published {
 // The cheap backstop probe: version and meta only.
 std::string fetch_fingerprint(redis::Connection& conn, const wire::Names& names, redis::Clock::time_point deadline);
 
-// The whole snapshot, checked. Never fetches a value whose STRLEN is over max_bytes.
+// The whole snapshot, checked, in one round trip. Never reads a snapshot whose STRLEN is over
+// max_bytes: it abandons conn instead (the caller connects again).
 Published fetch_published(redis::Connection& conn, const wire::Names& names, size_t max_bytes,
                           redis::Clock::time_point deadline);
 

@@ -172,6 +172,21 @@ Test(faults, oversized_by_far) {
   free(big);
 }
 
+/* The fetch refuses an oversized snapshot without reading it: it abandons its connection with
+ * the reply unread and connects again. The next good version still arrives, promptly. */
+Test(faults, oversized_then_good_is_installed) {
+  char* big = sized_json(200000);
+  th_publish(&th_R, big, 2);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "oversized snapshot not rejected");
+  free(big);
+  th_publish(&th_R, "{\"A\":\"after\",\"B\":3}", 3);
+  cr_assert(th_recorder_wait_version(&REC, 3, 3000), "the version after an oversized one did not arrive");
+  omega_cfg_status st;
+  th_status(th_CFG, &st);
+  cr_assert_eq(st.state, OMEGA_STATE_READY, "state %d: %s", st.state, st.last_error);
+  cr_assert_eq(st.version, 3);
+}
+
 Test(faults, sha256_mismatch) {
   static const char* const h[] = {"sha", "digest", "hash", "checksum", NULL};
   char wrong[65];
