@@ -140,7 +140,8 @@ void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
       "\nomega-settingsd (dev mode) is serving on %s\n"
       "  .env      %s\n  schema    %s\n  audit log %s\n  redis     %s%s\n"
       "  admin token: %s\n\n"
-      "Try:\n"
+      "Open the console: %s/ui  (sign in with the admin token)\n\n"
+      "Or try:\n"
       "  curl -s %s/config | jq .\n"
       "  curl -s -X POST %s/config/patch \\\n"
       "    -H \"Authorization: Bearer %s\" \\\n"
@@ -153,7 +154,7 @@ void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
       "Ctrl-C stops the daemon%s and removes %s.\n",
       base.c_str(), opts.env_path.c_str(), opts.schema_path.c_str(), opts.audit_log.c_str(), opts.redis_url.c_str(),
       dev.redis_pid > 0 ? " (private, stopped with the daemon)" : "", token.c_str(), base.c_str(), base.c_str(),
-      token.c_str(), base.c_str(), token.c_str(), base.c_str(), opts.redis_url.c_str(),
+      base.c_str(), token.c_str(), base.c_str(), token.c_str(), base.c_str(), opts.redis_url.c_str(),
       dev.redis_pid > 0 ? " and its redis-server" : "", dev.dir.c_str());
   std::fflush(stdout);
 }
