@@ -1,7 +1,7 @@
 """omega_config: the live OMEGA settings for Python agents.
 
     from omega_config import create_config_manager, ConfigKey, watch_log_level
-    cfg = create_config_manager()                     # REDIS_URL from the environment
+    cfg = create_config_manager()                     # the bus: $OMEGA_REDIS_URL, else $REDIS_URL
     cfg.require([ConfigKey.REDIS_URL, ConfigKey.SECRET_KEY])
     cfg.redis_url                                     # MissingConfigError if absent
     cfg.get("request_timeout", 30)                    # tolerant read

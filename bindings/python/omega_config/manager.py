@@ -56,7 +56,7 @@ class ConfigManager(_core.AttrView):
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(unknown)}; known: {', '.join(OPTION_NAMES)}")
         if redis_url is None:
-            redis_url = os.environ.get("REDIS_URL") or None
+            redis_url = bus_url_from_environment()
         try:
             handle = _core.Handle.open(redis_url=redis_url, **options)
         except _core.Error as exc:
@@ -317,6 +317,21 @@ def _dispatcher(ref: weakref.ref[ConfigManager], key: int) -> ReloadCallback:
     return dispatch
 
 
+#: Environment variables naming the config bus, first set one wins. OMEGA_REDIS_URL is the bus's own
+#: name (the writer reads it too); REDIS_URL, the pattern document's, is also an application setting
+#: (``cfg.redis_url``) and is read only when OMEGA_REDIS_URL is unset.
+BUS_URL_VARIABLES = ("OMEGA_REDIS_URL", "REDIS_URL")
+
+
+def bus_url_from_environment() -> Optional[str]:
+    """The Redis URL of the config bus from the environment, or None (the C default)."""
+    for name in BUS_URL_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
 _default_lock = threading.Lock()
 _default: Optional[ConfigManager] = None
 
@@ -334,8 +349,9 @@ os.register_at_fork(after_in_child=_forget_default_in_child)
 
 
 def create_config_manager(redis_url: Optional[str] = None, **options: Any) -> ConfigManager:
-    """Opens a ConfigManager. The Redis URL comes from ``redis_url`` or the
-    ``REDIS_URL`` environment variable (default redis://127.0.0.1:6379/0);
+    """Opens a ConfigManager. The Redis URL comes from ``redis_url``, else the
+    ``OMEGA_REDIS_URL`` environment variable, else ``REDIS_URL`` (default
+    redis://127.0.0.1:6379/0);
     ``options`` are the C library's options (see OPTION_NAMES). The first
     manager opened becomes the default one that watch_log_level() uses."""
     global _default
