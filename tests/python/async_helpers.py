@@ -8,8 +8,9 @@ import anyio
 
 # asyncio reports every loop step longer than this (debug mode). What this package does on
 # the loop takes microseconds; a blocking call (an open, a close, a wait for a version)
-# takes tens of milliseconds to seconds.
-SLOW_STEP_SECONDS = 0.1
+# takes tens of milliseconds to seconds. The margin is for a loaded 2-core machine, where the
+# loop's thread may wait for the GIL or the CPU.
+SLOW_STEP_SECONDS = 0.2
 
 
 class SlowSteps(logging.Handler):
@@ -28,16 +29,24 @@ class SlowSteps(logging.Handler):
 
 class Ticker:
     """Ticks every few milliseconds on the loop; `longest_gap` is the longest the loop kept
-    it waiting."""
+    it waiting. On a loaded machine a tick can be late without anything blocking the loop,
+    so the tests ask for a share of the ticks (`kept_up`) and bound the gap loosely; a loop
+    blocked through an open or a flow of versions misses nearly all of them."""
 
     INTERVAL = 0.005
 
     def __init__(self):
         self.ticks = 0
         self.longest_gap = 0.0
+        self.started = None
+
+    def kept_up(self, share=0.1):
+        """At least `share` of the ticks due since it started."""
+        due = (time.monotonic() - self.started) / self.INTERVAL
+        return self.ticks >= share * due
 
     async def run(self):
-        last = time.monotonic()
+        last = self.started = time.monotonic()
         while True:
             await anyio.sleep(self.INTERVAL)
             now = time.monotonic()

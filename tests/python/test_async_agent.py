@@ -72,11 +72,12 @@ async def test_run_follows_changes_on_the_loop_until_stop(redis_server, writer, 
             await in_thread(wait_until, lambda: logging.getLogger().level == logging.DEBUG)
             cfg = agent.cfg
             await agent.stop()  # from another task: run() returns
+            assert ticker.kept_up(), f"{ticker.ticks} ticks"
             tg.cancel_scope.cancel()
     assert agent.events[-1] == "stop" and not agent.running
     assert cfg.closed  # it owned the manager
     assert agent.threads == {threading.get_ident()}  # the loop's thread, never the watcher
-    assert ticker.longest_gap < 0.25
+    assert ticker.longest_gap < 1.0
 
 
 async def test_cancelling_run_stops_the_agent(redis_server, writer, no_blocking):
