@@ -7,6 +7,7 @@ import asyncio
 import socket
 import sys
 import threading
+import time
 
 import anyio
 import omega_config
@@ -69,6 +70,38 @@ async def test_a_version_installed_before_the_first_await_is_not_missed(writer, 
     await in_thread(wait_until, lambda: cfg.version == v2)
     change = await changes.__anext__()
     assert (change.version, change.changed) == (v2, ("REQUEST_TIMEOUT",))
+    await changes.aclose()
+
+
+@pytest.fixture
+def slow_attribute_refresh(monkeypatch):
+    """Holds the manager's attribute refresh for version 2 on the watcher thread: the C cache
+    has installed it and its callbacks are under way, but reads still return version 1."""
+    original = omega_config.ConfigManager._catch_up
+
+    def slow(self, version):
+        if version == 2:
+            time.sleep(0.5)
+        original(self, version)
+
+    monkeypatch.setattr(omega_config.ConfigManager, "_catch_up", slow)
+
+
+async def test_a_version_whose_callbacks_are_under_way_is_not_missed(
+    writer, open_manager, slow_attribute_refresh, no_blocking
+):
+    # Registered during that version's callbacks, a waiter is not called for it: it must see
+    # it by looking at the C cache itself.
+    writer.publish(BASE)
+    cfg = open_manager()
+    changes = cfg.changes()
+    await in_thread(lambda: writer.update(REQUEST_TIMEOUT=45))
+    await in_thread(wait_until, lambda: cfg.status.version == 2)
+    assert cfg.version == 1  # the refresh is still held
+    with anyio.fail_after(5):
+        change = await changes.__anext__()
+        assert (change.version, change.changed) == (2, ("REQUEST_TIMEOUT",))
+        assert await cfg.wait_for_version(2) == 2
     await changes.aclose()
 
 

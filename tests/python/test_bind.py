@@ -4,10 +4,11 @@ pydantic-settings source under the settings class's own precedence."""
 
 import gc
 import pickle
+import time
 from typing import Literal, Optional
 
 import pytest
-from omega_config import BoundSettings, SettingsValidationError
+from omega_config import BoundSettings, ConfigManager, SettingsValidationError
 from omega_config.settings_source import OmegaSettingsSource
 from pydantic import AliasChoices, BaseModel, Field, HttpUrl, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,25 @@ def test_an_invalid_snapshot_keeps_the_last_good_model_and_says_why(writer, open
     v3 = writer.update(REQUEST_TIMEOUT=60, ALERT_WEBHOOK_URL=None)
     wait_until(lambda: view.version == v3, what="the view to take version 3")
     assert view.error is None and view.REQUEST_TIMEOUT == 60 and cfg.status.model_errors == ()
+
+
+def test_bind_during_a_versions_callbacks_validates_that_version(writer, open_manager, monkeypatch):
+    # The view registers while version 2's callbacks run (so its own is not called for it)
+    # and the attribute cache still says 1: it validates what the C cache holds.
+    original = ConfigManager._catch_up
+
+    def slow(self, version):
+        if version == 2:
+            time.sleep(0.5)
+        original(self, version)
+
+    monkeypatch.setattr(ConfigManager, "_catch_up", slow)
+    writer.publish(BASE)
+    cfg = open_manager()
+    writer.update(REQUEST_TIMEOUT=45)
+    wait_until(lambda: cfg.status.version == 2, what="the C cache to install version 2")
+    view = cfg.bind(ServiceSettings)
+    assert view.version == 2 and view.REQUEST_TIMEOUT == 45
 
 
 def test_bind_refuses_a_snapshot_the_model_rejects_and_leaves_nothing_registered(writer, open_manager):

@@ -152,6 +152,10 @@ class _Wakeup:
         except BaseException:
             self.cancel()
             raise
+        # A version whose callbacks were already under way when poke was registered never
+        # calls it, and the attribute cache may not have it yet: bring the cache up to the C
+        # cache's version now, so the caller's first look at the manager sees it.
+        cfg._catch_up_if_stale()
 
     def _set(self) -> None:  # on the loop
         self.event.set()

@@ -66,6 +66,9 @@ class BoundSettings(Generic[M]):
         self._finalizer = weakref.finalize(self, _unregister, weakref.ref(cfg), self._token)
         self._finalizer.atexit = False
         try:
+            # A version whose callbacks were under way at registration would not call
+            # revalidate: validate what the C cache holds now (see aio._Wakeup).
+            cfg._catch_up_if_stale()
             self._revalidate()
             if self._model is None:
                 raise self.error or SettingsValidationError(model.__name__, cfg.version, [])
