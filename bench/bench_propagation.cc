@@ -134,10 +134,14 @@ Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--readers") a.readers = std::atoi(argv[i + 1]);
-    else if (k == "--keys") a.keys = std::atoi(argv[i + 1]);
-    else if (k == "--rounds") a.rounds = std::atoi(argv[i + 1]);
-    else if (k == "--json") a.json = argv[i + 1];
+    if (k == "--readers")
+      a.readers = std::atoi(argv[i + 1]);
+    else if (k == "--keys")
+      a.keys = std::atoi(argv[i + 1]);
+    else if (k == "--rounds")
+      a.rounds = std::atoi(argv[i + 1]);
+    else if (k == "--json")
+      a.json = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: bench_propagation --readers N --keys K [--rounds R] [--json FILE]\n");
       std::exit(2);

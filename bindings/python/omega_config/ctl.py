@@ -6,6 +6,7 @@
     omegactl history [--limit N]                  # GET /config/history
     omegactl rollback N [--expected-version M]    # POST /config/rollback
     omegactl watch [--count N] [--since V]        # one JSON line per new version
+    omegactl codegen --lang python|cpp [--schema FILE] [-o OUT]   # typed settings from the schema
 
 Standard library only. JSON goes to stdout, errors (the daemon's JSON error, or a local
 one in the same shape) to stderr. Exit codes: 0 ok, 1 the daemon answered an HTTP error,
@@ -494,6 +495,27 @@ def _version(text):
     return v
 
 
+def cmd_codegen(client, args):
+    """The schema from --schema FILE, else the daemon's GET /config/schema, as typed code."""
+    from . import codegen
+
+    try:
+        if args.schema is not None:
+            schema, source = codegen.load_schema(args.schema), f" from {os.path.basename(args.schema)}"
+        else:
+            _, _, schema, _ = client.call("GET", "/config/schema")
+            source = " from GET /config/schema"
+            if not isinstance(schema, dict):
+                raise codegen.SchemaError("GET /config/schema did not answer a JSON object")
+        text = codegen.generate(schema, args.lang, args.name, source)
+        codegen.write_output(text, args.output)
+    except codegen.SchemaError as e:
+        raise CtlError(EXIT_USAGE, "bad_schema", str(e))
+    except OSError as e:
+        raise CtlError(EXIT_USAGE, "cannot_write", f"cannot write {args.output}: {e.strerror or e}")
+    return EXIT_OK
+
+
 def _redacted(word):
     """What an error message may show of a command-line word: a KEY=VALUE keeps its key, a
     long word (a token pasted by mistake, `--token SECRET`) shows as <redacted>."""
@@ -621,6 +643,15 @@ def build_parser():
     )
     p.add_argument("--interval", type=_positive_float, default=1.0, metavar="SECONDS", help="poll interval (default 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress notes on stderr")
+    p = add("codegen", cmd_codegen, "typed settings from the JSON Schema: a Python Protocol or a C++ header")
+    p.add_argument(
+        "--lang", choices=("python", "cpp"), required=True, help="python: a Protocol (.py/.pyi); cpp: a header"
+    )
+    p.add_argument(
+        "--schema", metavar="FILE", help="the schema file ('-': stdin); default: the daemon's GET /config/schema"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write FILE (replaced whole) instead of stdout")
+    p.add_argument("--name", metavar="NAME", help="the class or struct name (default: the schema's title)")
     return parser
 
 

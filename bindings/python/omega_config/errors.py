@@ -7,8 +7,8 @@ Python programmer would expect, so ``except AttributeError`` / ``KeyError`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Optional
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional
 
 
 class ConfigError(Exception):
@@ -85,6 +85,24 @@ class SealedValueError(ConfigError):
 
     def __reduce__(self) -> tuple:
         return (type(self), (str(self), self.code, self.key), dict(self.__dict__) or None)
+
+
+class SettingsValidationError(ConfigError, ValueError):
+    """A snapshot a pydantic model bound with cfg.bind() refuses. ``errors`` are pydantic's
+    errors without the inputs (``[{"type", "loc", "msg"}]``, ``loc[0]`` the snapshot's key), so
+    no value, secret or not, ends up in a message or a log."""
+
+    def __init__(self, model: str, version: int, errors: Sequence[Mapping[str, Any]], message: Optional[str] = None):
+        self.model = model
+        self.version = version
+        self.errors = [dict(e) for e in errors]
+        if message is None:
+            where = "; ".join(f"{'.'.join(map(str, e.get('loc', ()))) or model}: {e.get('msg', '')}" for e in errors)
+            message = f"{model} rejects version {version}: {where or 'invalid'}"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.model, self.version, self.errors, str(self)), None)
 
 
 def from_core(exc: BaseException) -> ConfigError:
