@@ -97,12 +97,13 @@ void Watcher::run() {
 void Watcher::sync(std::unique_ptr<redis::Connection>& cmd) {
   const Options& s = reader_.options();
   Published p = fetch_published(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
-  applied_fingerprint_ = p.fingerprint;
-  reader_.offer(p);
   if (cmd->abandoned()) {  // an oversized snapshot, left unread
     cmd = std::make_unique<redis::Connection>(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
     named_as_.clear();
+    p = fetch_published_checked(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
   }
+  applied_fingerprint_ = p.fingerprint;
+  reader_.offer(p);
 }
 
 void Watcher::name_reader(redis::Connection& cmd) {
