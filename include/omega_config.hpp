@@ -436,9 +436,8 @@ struct Reload {
 // One registered reload callback; unregisters it when destroyed (see Threading).
 class Subscription {
  public:
+  // Empty: subscribes to nothing (assign one from Config::on_reload).
   Subscription() noexcept = default;
-  Subscription(std::weak_ptr<detail::Handle> handle, std::uint64_t token) noexcept
-      : handle_(std::move(handle)), token_(token) {}
   Subscription(Subscription&& other) noexcept
       : handle_(std::move(other.handle_)), token_(std::exchange(other.token_, 0)) {}
   Subscription& operator=(Subscription&& other) noexcept {
@@ -467,6 +466,9 @@ class Subscription {
   explicit operator bool() const noexcept { return token_ != 0; }
 
  private:
+  friend class Config;
+  Subscription(std::weak_ptr<detail::Handle> handle, std::uint64_t token) noexcept
+      : handle_(std::move(handle)), token_(token) {}
   std::weak_ptr<detail::Handle> handle_;
   std::uint64_t token_ = 0;
 };
