@@ -241,6 +241,30 @@ FPDIR=$WORK/find-package-build
 check "cmake find_package(omega_config) configure of bindings/c" \
   cmake -S "$SRC/bindings/c" -B "$FPDIR" -DCMAKE_PREFIX_PATH="$STAGE" -DCMAKE_BUILD_TYPE=Release
 check "cmake --build of bindings/c" cmake --build "$FPDIR" -j2
+# The static component finds hiredis, libsodium and OpenSSL only when asked for, and says
+# what to install when they are missing; the shared library needs none of them.
+mkdir -p "$WORK/fp-probe"
+cat >"$WORK/fp-probe/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.18)
+project(probe C)
+find_package(omega_config REQUIRED ${PROBE_COMPONENTS})
+EOF
+if PKG_CONFIG_LIBDIR=/nonexistent cmake -S "$WORK/fp-probe" -B "$WORK/fp-probe/shared" -DCMAKE_PREFIX_PATH="$STAGE" \
+  >"$WORK/fp-shared.log" 2>&1; then
+  ok "find_package(omega_config) without pkg-config modules: found (the shared library needs no -dev package)"
+else
+  bad "find_package(omega_config) failed without pkg-config modules:"; tail -15 "$WORK/fp-shared.log" | sed 's/^/       /'
+fi
+if PKG_CONFIG_LIBDIR=/nonexistent cmake -S "$WORK/fp-probe" -B "$WORK/fp-probe/static" -DCMAKE_PREFIX_PATH="$STAGE" \
+  -DPROBE_COMPONENTS=static >"$WORK/fp-static.log" 2>&1; then
+  bad "find_package(omega_config COMPONENTS static) succeeded without hiredis/libsodium"
+elif grep -q "apt-get install pkg-config libhiredis-dev" "$WORK/fp-static.log" &&  # (CMake wraps the line)
+  grep -q "libsodium-dev libssl-dev" "$WORK/fp-static.log"; then
+  ok "find_package(omega_config COMPONENTS static) without hiredis/libsodium fails naming the apt packages"
+else
+  bad "find_package(omega_config COMPONENTS static) failed without naming the apt packages:"
+  tail -15 "$WORK/fp-static.log" | sed 's/^/       /'
+fi
 FPCPP=$WORK/find-package-cpp
 check "cmake find_package(omega_config COMPONENTS static) configure of bindings/cpp" \
   cmake -S "$SRC/bindings/cpp" -B "$FPCPP" -DCMAKE_PREFIX_PATH="$STAGE" -DCMAKE_BUILD_TYPE=Release
