@@ -3,7 +3,8 @@
  * cache of the settings snapshot that omega-settingsd publishes to Redis.
  *
  * Pure C99. No third-party headers. Link with `pkg-config --libs omega_config`
- * or `find_package(omega_config)` -> `omega::omega_config`.
+ * or `find_package(omega_config)` -> `omega::omega_config`. C++17 programs may
+ * use omega_config.hpp, a header-only layer over exactly these functions.
  *
  * Threading
  * ---------
