@@ -3,7 +3,8 @@
  * cache of the settings snapshot that omega-settingsd publishes to Redis.
  *
  * Pure C99. No third-party headers. Link with `pkg-config --libs omega_config`
- * or `find_package(omega_config)` -> `omega::omega_config`.
+ * or `find_package(omega_config)` -> `omega::omega_config`. C++17 programs may
+ * use omega_config.hpp, a header-only layer over exactly these functions.
  *
  * Threading
  * ---------
@@ -93,7 +94,8 @@ typedef struct omega_cfg omega_cfg;
 #define OMEGA_CFG_OPTIONS_VERSION 2
 
 /* Zero or NULL in any field means "the default". Fields are only ever
- * appended; set struct_version with OMEGA_CFG_OPTIONS_INIT. */
+ * appended; set struct_version with OMEGA_CFG_OPTIONS_INIT or
+ * omega_cfg_options_init. */
 typedef struct omega_cfg_options {
   unsigned struct_version;
   /* redis://[user:password@]host[:port][/db], redis://[::1]:6379/0,
@@ -149,8 +151,27 @@ typedef struct omega_cfg_options {
   const char* service_name;
 } omega_cfg_options;
 
-#define OMEGA_CFG_OPTIONS_INIT \
-  { OMEGA_CFG_OPTIONS_VERSION }
+/* Every field named, in order, so that neither C nor C++ warns under -Wextra
+ * (-Wmissing-field-initializers): struct_version set, the rest zero/NULL.
+ * It grows with the struct; the installed-package test compiles it with
+ * -Wextra -Werror in C99 and C++, so a field appended without it fails. */
+#define OMEGA_CFG_OPTIONS_INIT                                                                      \
+  {                                                                                                 \
+    OMEGA_CFG_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, /* v1 */ \
+        NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL                                        /* v2 */ \
+  }
+
+/* The same at run time: zeroes the fields that struct_version has and sets
+ * struct_version. Pass OMEGA_CFG_OPTIONS_VERSION: the library then touches
+ * exactly the struct this header declares, even when it is a newer library
+ * whose struct has grown:
+ *
+ *   omega_cfg_options opts;
+ *   omega_cfg_options_init(&opts, OMEGA_CFG_OPTIONS_VERSION);
+ *
+ * OMEGA_E_INVALID_ARG if opts is NULL or struct_version is 0 or newer than
+ * the library (*opts untouched). */
+OMEGA_API int omega_cfg_options_init(omega_cfg_options* opts, unsigned struct_version);
 
 /* Connects, loads the current snapshot and starts the watcher thread.
  * opts may be NULL (all defaults). Returns before the first sync only if it
@@ -295,8 +316,9 @@ typedef struct omega_cfg_status {
   char last_error[512];    /* its message, "" if none; copied */
 } omega_cfg_status;
 
+/* Every field named, for the same reason as OMEGA_CFG_OPTIONS_INIT. */
 #define OMEGA_CFG_STATUS_INIT \
-  { OMEGA_CFG_STATUS_VERSION }
+  { OMEGA_CFG_STATUS_VERSION, 0, 0, "", 0, 0, 0, 0, "" }
 
 /* Fills *out (struct_version must be set). */
 OMEGA_API int omega_cfg_get_status(omega_cfg* cfg, omega_cfg_status* out);

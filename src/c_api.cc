@@ -97,6 +97,20 @@ const char* omega_state_name(int state) {
   }
 }
 
+int omega_cfg_options_init(omega_cfg_options* opts, unsigned struct_version) {
+  OMEGA_CHECK_ARG(opts != nullptr, "omega_cfg_options_init: opts is NULL");
+  // The caller's struct is the one its header declared: as long as struct_version says, no
+  // longer (a newer library must not write the fields an older caller does not have).
+  size_t size = omega::options_size(struct_version);
+  if (size == 0)
+    return fail(OMEGA_E_INVALID_ARG, struct_version == 0
+                                         ? "omega_cfg_options_init: struct_version is 0: pass OMEGA_CFG_OPTIONS_VERSION"
+                                         : "omega_cfg_options_init: struct_version is newer than this library");
+  std::memset(static_cast<void*>(opts), 0, size);
+  opts->struct_version = struct_version;
+  return OMEGA_OK;
+}
+
 int omega_cfg_open(const omega_cfg_options* opts, omega_cfg** out) {
   OMEGA_CHECK_ARG(out != nullptr, "omega_cfg_open: out is NULL");
   *out = nullptr;
