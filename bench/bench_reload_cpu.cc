@@ -78,9 +78,12 @@ int main(int argc, char** argv) {
   const char* json_path = nullptr;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--keys") sizes = parse_sizes(argv[i + 1]);
-    else if (k == "--json") json_path = argv[i + 1];
-    else if (k == "--calls") fixed_calls = std::atoi(argv[i + 1]);
+    if (k == "--keys")
+      sizes = parse_sizes(argv[i + 1]);
+    else if (k == "--json")
+      json_path = argv[i + 1];
+    else if (k == "--calls")
+      fixed_calls = std::atoi(argv[i + 1]);
   }
   std::printf("%-8s %9s | %9s | %8s %12s %8s %8s %9s | %6s\n", "keys", "bytes", "floor us", "verify", "parse+index",
               "diff", "install", "total us", "ratio");
