@@ -328,7 +328,8 @@ def render_propagation(sec, plots):
     return f"""{head}
 
 `bench/bench_propagation`: from the start of the write to the moment the **last** of N readers
-has the new version, in ms (p50 / p99 over the rounds). One setting changes per round.
+has the new version, in ms (p50 / p99 over the rounds; with fewer than 100 rounds the p99 is
+the worst round or close to it). One setting changes per round.
 
 - **omega-config**: N handles (`omega_cfg_open`, one watcher thread and two connections each)
   in one process; the writer publishes as `omega-settingsd` does (snapshot, version, meta with
