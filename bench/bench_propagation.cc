@@ -1,9 +1,14 @@
 // Propagation: from the start of the writer's MULTI/EXEC to the reload callback of the last of
 // N readers, against the floor in the same process and run: N bare hiredis subscribers that,
 // on each message, MGET the three keys on their own connection and cJSON_Parse the snapshot.
-// Rounds alternate floor / omega-config so that both see the same machine load.
+// And against the peer: N etcd watchers (native gRPC Watch, one connection each) of one key
+// that holds the same snapshot bytes, from the start of the put to the last watcher's event
+// (value parsed with cJSON). etcd's data dir is on tmpfs (/dev/shm, or --etcd-dir), so the
+// fsync of its WAL costs nothing: this compares the fan-out, not the disk (bench_durable
+// compares them with the disk). Rounds alternate floor / omega-config / etcd so that all see
+// the same machine load.
 //
-//   bench_propagation --readers N --keys K [--rounds R] [--json FILE]
+//   bench_propagation --readers N --keys K [--rounds R] [--json FILE] [--etcd-dir DIR|none]
 //
 // The writer publishes as omega-settingsd does: snapshot, version, meta (with the snapshot's
 // sha256, which omega-config readers verify) and the message, in one MULTI/EXEC; one setting
@@ -20,12 +25,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bench_redis.h"
+#ifdef OMEGA_BENCH_ETCD
+#include "bench_etcd.h"
+#endif
 #include "bench_stats.h"
 #include "digest.h"
 #include "wire_format.h"
@@ -65,7 +75,7 @@ class Round {
   Clock::time_point last_;
 };
 
-Round floor_round, omega_round;
+Round floor_round, omega_round, etcd_round;
 
 std::string snapshot_json(int keys, int round) {
   std::string json = "{";
@@ -128,6 +138,7 @@ void on_reload(int64_t, const char* const*, size_t, const omega_snapshot*, void*
 struct Args {
   int readers = 10, keys = 200, rounds = 50;
   const char* json = nullptr;
+  std::string etcd_dir = "/dev/shm";  // "none": no etcd column
 };
 
 Args parse(int argc, char** argv) {
@@ -142,8 +153,11 @@ Args parse(int argc, char** argv) {
       a.rounds = std::atoi(argv[i + 1]);
     else if (k == "--json")
       a.json = argv[i + 1];
+    else if (k == "--etcd-dir")
+      a.etcd_dir = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: bench_propagation --readers N --keys K [--rounds R] [--json FILE]\n");
+      std::fprintf(stderr,
+                   "usage: bench_propagation --readers N --keys K [--rounds R] [--json FILE] [--etcd-dir DIR|none]\n");
       std::exit(2);
     }
   }
@@ -183,15 +197,40 @@ int main(int argc, char** argv) {
     uint64_t token;
     omega_cfg_on_reload(h, on_reload, nullptr, nullptr, &token);
   }
+  // The peer, when built with gRPC and etcd is installed; otherwise the JSON says why not.
+  std::string etcd_skipped;
+#ifdef OMEGA_BENCH_ETCD
+  std::unique_ptr<EtcdServer> etcd;
+  std::vector<std::unique_ptr<EtcdWatcher>> watchers;
+  if (a.etcd_dir == "none") {
+    etcd_skipped = "not asked for (--etcd-dir none)";
+  } else if (!EtcdServer::available()) {
+    etcd_skipped = "etcd is not installed (scripts/install-deps.sh installs etcd-server)";
+  } else {
+    std::string dir = a.etcd_dir + "/omega-bench-etcd-XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) {
+      std::perror("mkdtemp");
+      return 1;
+    }
+    etcd = std::make_unique<EtcdServer>(dir);
+    etcd->put("omega/config", json);
+    for (int i = 0; i < a.readers; ++i)
+      watchers.push_back(std::make_unique<EtcdWatcher>(etcd->endpoint(), "omega/config", [] { etcd_round.arrived(); }));
+  }
+#else
+  etcd_skipped = "built without gRPC (libgrpc++-dev, libprotobuf-dev, protobuf-compiler-grpc)";
+#endif
+
   while (subscribed < a.readers) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every omega subscriber is in
 
-  std::vector<double> floor_ms, omega_ms;
-  auto run = [&](Round& round, const wire::Names& names, uint64_t version, std::vector<double>* out) {
+  std::vector<double> floor_ms, omega_ms, etcd_ms;
+  using Write = std::function<void(const std::string&)>;
+  auto run = [&](Round& round, const Write& write, uint64_t version, std::vector<double>* out) {
     std::string next = snapshot_json(a.keys, static_cast<int>(version));
     round.begin(a.readers);
     auto t0 = Clock::now();
-    publish(writer, names, next, version);
+    write(next);
     Clock::time_point last;
     if (!round.wait(&last)) {
       std::fprintf(stderr, "round %llu: not every reader arrived within 30 s\n", (unsigned long long)version);
@@ -201,26 +240,43 @@ int main(int argc, char** argv) {
   };
   for (int r = 0; r < a.rounds; ++r) {
     uint64_t version = static_cast<uint64_t>(r) + 2;
-    run(floor_round, floor_names, version, &floor_ms);
-    run(omega_round, omega_names, version, &omega_ms);
+    run(
+        floor_round, [&](const std::string& j) { publish(writer, floor_names, j, version); }, version, &floor_ms);
+    run(
+        omega_round, [&](const std::string& j) { publish(writer, omega_names, j, version); }, version, &omega_ms);
+#ifdef OMEGA_BENCH_ETCD
+    if (etcd)
+      run(
+          etcd_round, [&](const std::string& j) { etcd->put("omega/config", j); }, version, &etcd_ms);
+#endif
   }
 
-  Stats floor = Stats::of(floor_ms), ours = Stats::of(omega_ms);
+  Stats floor = Stats::of(floor_ms), ours = Stats::of(omega_ms), peer = Stats::of(etcd_ms);
   std::printf("propagation to the last of %d readers, %d keys (%zu bytes), %d rounds\n", a.readers, a.keys, json.size(),
               a.rounds);
   std::printf("  floor (hiredis + MGET + cJSON)  p50 %8.3f ms  p99 %8.3f ms\n", floor.p50, floor.p99);
   std::printf("  omega-config                    p50 %8.3f ms  p99 %8.3f ms\n", ours.p50, ours.p99);
-  std::printf("  ratio p50 %.2fx\n", ours.p50 / floor.p50);
+  if (etcd_skipped.empty())
+    std::printf("  etcd watch (gRPC + cJSON)       p50 %8.3f ms  p99 %8.3f ms\n", peer.p50, peer.p99);
+  else
+    std::printf("  etcd watch: skipped, %s\n", etcd_skipped.c_str());
+  std::printf("  omega / floor p50 %.2fx\n", ours.p50 / floor.p50);
   if (a.json) {
+    std::string etcd_json =
+        etcd_skipped.empty() ? "\"etcd\":" + peer.json() : "\"etcd_skipped\":\"" + etcd_skipped + "\"";
     FILE* f = std::fopen(a.json, "a");
     std::fprintf(f,
                  "{\"bench\":\"propagation\",\"readers\":%d,\"keys\":%d,\"bytes\":%zu,\"rounds\":%d,"
-                 "\"floor\":%s,\"omega\":%s,\"ratio_p50\":%.4f}\n",
+                 "\"floor\":%s,\"omega\":%s,\"ratio_p50\":%.4f,%s}\n",
                  a.readers, a.keys, json.size(), a.rounds, floor.json().c_str(), ours.json().c_str(),
-                 ours.p50 / floor.p50);
+                 ours.p50 / floor.p50, etcd_json.c_str());
     std::fclose(f);
   }
 
+#ifdef OMEGA_BENCH_ETCD
+  watchers.clear();
+  etcd.reset();
+#endif
   for (auto* h : handles) omega_cfg_close(h);
   freeReplyObject(redisCommand(writer, "PUBLISH %s stop", floor_names.channel.c_str()));
   for (auto& t : floor_threads) t.join();

@@ -1,13 +1,15 @@
 // A private redis-server for a benchmark run, on a free loopback port.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "bench_process.h"
 
 class BenchRedis {
  public:
   // Starts redis-server (with extra "--option", "value" arguments) and waits until it answers.
   explicit BenchRedis(std::vector<std::string> extra_args = {});
-  ~BenchRedis();  // stops it
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
   // Publishes snapshot json as version v, the way a plain writer does.
@@ -15,5 +17,5 @@ class BenchRedis {
 
  private:
   int port_;
-  int pid_;
+  std::unique_ptr<ChildProcess> process_;  // stopped when the BenchRedis goes
 };

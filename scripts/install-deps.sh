@@ -9,7 +9,8 @@ packages=(
   libcriterion-dev libbenchmark-dev
   redis-server redis-tools curl jq
   python3-venv
-  wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
+  wrk etcd-server etcd-client  # the benchmarks' peer and load generator (bench/run.sh)
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # etcd's gRPC API (bench/etcd)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
   abigail-tools clang-format  # the ABI guard (tests/abi) and the house format
   systemd logrotate  # the deploy kit's checks: systemd-analyze verify, a real logrotate run

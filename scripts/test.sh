@@ -14,4 +14,6 @@ OMEGA_MODEL_CHECK=$PWD/build/dev/tests/unit/omega-model-check scripts/test-daemo
 OMEGA_SETTINGSD_BIN=$PWD/build/dev/daemon/omega-settingsd scripts/test-python.sh
 # The manylinux wheel, installed where none of its libraries nor a compiler exist (a chroot).
 tests/wheel/test_wheel.sh
+# The benchmark page renders from the committed results (no benchmark runs here).
+"$(scripts/venv.sh)/bin/python" -m pytest -q -p no:cacheprovider tests/bench
 echo "omega-config: every suite passed"

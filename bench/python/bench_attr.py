@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side by side in one run: the cost of reading one setting.
 
-    python bench/python/bench_attr.py [--keys 200]
+    python bench/python/bench_attr.py [--keys 200] [--number N] [--json FILE]
 
 Starts a private redis-server on a free loopback port, publishes a snapshot of
 about 10 KB (the example schema's keys plus padding keys), and times:
@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import timeit
@@ -85,6 +86,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keys", type=int, default=200)
     ap.add_argument("--number", type=int, default=300_000, help="iterations per timing (in-process reads)")
+    ap.add_argument("--json", help="append one JSON line with every row to this file")
     args = ap.parse_args()
 
     from pydantic_settings import BaseSettings
@@ -137,6 +139,18 @@ def main():
         print(f"{'read':<38} {'ns/op':>12} {'x instance attr':>16}")
         for name, ns in rows:
             print(f"{name:<38} {ns:>12.1f} {ns / floor:>16.2f}")
+        if args.json:
+            record = {
+                "bench": "python_reads",
+                "keys": len(values),
+                "bytes": len(raw),
+                "python": sys.version.split()[0],
+                "omega_config": omega_config.__version__,
+                "floor": "plain instance attribute",
+                "rows": [{"read": name, "ns": round(ns, 2), "ratio": round(ns / floor, 3)} for name, ns in rows],
+            }
+            with open(args.json, "a") as f:
+                f.write(json.dumps(record) + "\n")
         cfg.close()
     finally:
         proc.terminate()
