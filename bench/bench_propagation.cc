@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bench_redis.h"
+#include "bench_snapshot.h"
 #ifdef OMEGA_BENCH_ETCD
 #include "bench_etcd.h"
 #endif
@@ -76,17 +77,6 @@ class Round {
 };
 
 Round floor_round, omega_round, etcd_round;
-
-std::string snapshot_json(int keys, int round) {
-  std::string json = "{";
-  for (int i = 0; i < keys; ++i) {
-    char item[96];
-    std::snprintf(item, sizeof item, "%s\"SETTING_KEY_%05d\":\"value-%05d-abcdefghijklmnop-%d\"", i ? "," : "", i, i,
-                  i == round % keys ? round : 0);
-    json += item;
-  }
-  return json + "}";
-}
 
 // One MULTI/EXEC, as omega-settingsd writes it; returns when EXEC answered.
 void publish(redisContext* c, const wire::Names& n, const std::string& json, uint64_t version) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_snapshot.h"
 #include "cache.h"
 #include "digest.h"
 #include "fetch.h"
@@ -26,17 +27,6 @@
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string snapshot_json(int keys, int round) {
-  std::string json = "{";
-  for (int i = 0; i < keys; ++i) {
-    char item[96];
-    std::snprintf(item, sizeof item, "%s\"SETTING_KEY_%05d\":\"value-%05d-abcdefghijklmnop-%d\"", i ? "," : "", i, i,
-                  i == round % keys ? round : 0);
-    json += item;
-  }
-  return json + "}";
-}
 
 int fixed_calls = 0;  // --calls N: exactly N calls per step (for callgrind's instruction counts)
 
