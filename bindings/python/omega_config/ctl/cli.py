@@ -1,0 +1,169 @@
+"""omegactl's command line: the global options, the registry of subcommands, and main().
+
+Each group of subcommands lives in a module of its own with a `register(add)` function; a
+new group is one module and one entry in COMMAND_MODULES. `add(name, run, help)` returns the
+subcommand's parser (for its own arguments); `run(ctx, args)` returns the exit code."""
+
+import argparse
+import os
+import sys
+
+from . import argtypes, cmd_change, cmd_read, cmd_watch
+from .client import DEFAULT_TIMEOUT, DEFAULT_URL, Client
+from .credentials import load_credential
+from .exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CtlError, HttpFailure
+from .output import emit
+
+COMMAND_MODULES = (cmd_read, cmd_change, cmd_watch)
+
+
+class Context:
+    """What a subcommand works with: the client of the daemon."""
+
+    def __init__(self, client):
+        self.client = client
+
+
+def _redacted(word):
+    """What an error message may show of a command-line word: a KEY=VALUE keeps its key, a
+    long word (a token pasted by mistake, `--token SECRET`) shows as <redacted>."""
+    if "=" in word:
+        return word.split("=", 1)[0] + "=<redacted>"
+    return "<redacted>" if len(word) >= 16 else word
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes the offending argument in its errors; that argument may be a secret."""
+
+    argv = ()
+
+    def error(self, message):
+        words = sorted({w for w in self.argv if _redacted(w) != w}, key=len, reverse=True)
+        for w in words:
+            message = message.replace(w, _redacted(w))
+        token = os.environ.get("OMEGA_ADMIN_TOKEN", "").strip()
+        if token:
+            message = message.replace(token, "<redacted>")
+        super().error(message)
+
+
+EPILOG = """\
+environment:
+  OMEGA_SETTINGS_URL  the daemon's URL when --url is not given (else http://127.0.0.1:9421)
+  OMEGA_ADMIN_TOKEN   the admin credential when --token-file is not given
+
+exit codes: 0 ok, 1 HTTP error from the daemon (its JSON error on stderr),
+            2 usage, 3 cannot connect (refused, timeout, no answer)
+"""
+
+
+def _common_options(defaults):
+    """Global options, accepted before or after the command (SUPPRESS keeps a value given
+    before the command from being overwritten by the command's parser)."""
+    p = _Parser(add_help=False, allow_abbrev=False)
+    d = (lambda v: v) if defaults else (lambda v: argparse.SUPPRESS)
+    g = p.add_argument_group("connection")
+    g.add_argument(
+        "--url",
+        default=d(None),
+        help="omega-settingsd base URL (default $OMEGA_SETTINGS_URL, else " + DEFAULT_URL + ")",
+    )
+    g.add_argument(
+        "--token-file",
+        metavar="FILE",
+        default=d(None),
+        help="file holding the admin token ('-' for stdin); a daemon token file "
+        "(name:token lines, # comments) works too. Default: $OMEGA_ADMIN_TOKEN",
+    )
+    g.add_argument(
+        "--hmac-key-name",
+        metavar="NAME",
+        default=d(None),
+        help="sign requests with OMEGA-HMAC-SHA256 as key NAME instead of sending a bearer token",
+    )
+    g.add_argument(
+        "--timeout",
+        type=argtypes.positive_float,
+        metavar="SECONDS",
+        default=d(DEFAULT_TIMEOUT),
+        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})",
+    )
+    g.add_argument(
+        "--cacert",
+        metavar="FILE",
+        default=d(None),
+        help="CA certificate(s) to verify an https:// daemon with (default $OMEGA_CACERT, else the system's)",
+    )
+    g.add_argument("-c", "--compact", action="store_true", default=d(False), help="one-line JSON instead of indented")
+    return p
+
+
+def build_parser():
+    parser = _Parser(
+        prog="omegactl",
+        allow_abbrev=False,
+        parents=[_common_options(True)],
+        description="Admin CLI for omega-settingsd: read, patch, reload, roll back and watch the OMEGA settings.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    common = _common_options(False)
+
+    def add(name, run, help_text):
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=help_text,
+            allow_abbrev=False,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=run, subparser=p)
+        return p
+
+    for module in COMMAND_MODULES:
+        module.register(add)
+    return parser
+
+
+def _client(args):
+    environ = os.environ
+    url = args.url or environ.get("OMEGA_SETTINGS_URL") or DEFAULT_URL
+    secret = load_credential(args.token_file, args.hmac_key_name, environ)
+    cacert = args.cacert or environ.get("OMEGA_CACERT") or None
+    return Client(url, secret, args.hmac_key_name, args.timeout, cacert)
+
+
+def main(argv=None):
+    """Runs omegactl; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _Parser.argv = tuple(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    try:
+        try:
+            return args.func(Context(_client(args)), args)
+        except SystemExit as e:  # a subparser's usage error
+            return e.code if isinstance(e.code, int) else EXIT_USAGE
+        except CtlError as e:
+            emit(e.payload(), compact=True, stream=sys.stderr)
+            return e.exit_code
+        except HttpFailure as e:
+            emit(e.payload, compact=True, stream=sys.stderr)
+            return e.exit_code
+        except KeyboardInterrupt:
+            return EXIT_OK if getattr(args, "command", None) == "watch" else EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of stdout went away (`omegactl watch | head -1`): stop quietly.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
