@@ -1,9 +1,11 @@
-"""omegactl, the admin CLI, run as a user runs it: `python -m omega_config.ctl` (and the
-installed `omegactl` script) in a subprocess, against the real omega-settingsd binary
-($OMEGA_SETTINGSD_BIN) and a real redis-server.
+"""omegactl, the admin CLI, run as a user runs it: the installed `omegactl` script (and
+`python -m omega_config.ctl`) in a subprocess, against the real omega-settingsd binary
+($OMEGA_SETTINGSD_BIN) and a real redis-server: the commands that came first (get, patch,
+reload, history, rollback), credentials, URLs, usage. The newer subcommands, the output
+formats and the exit codes have files of their own (test_omegactl_*.py).
 
-Every invocation goes through `ctl()`, which also checks that no admin token appears in
-the command's stdout or stderr.
+Every invocation goes through `ctl()` (tests/support/omegactl.py), which also checks that no
+admin token appears in the command's stdout or stderr.
 """
 
 import json
@@ -18,72 +20,21 @@ import time
 
 import pytest
 
-from tests.support.daemon import ALICE, BOB, env_without_omega, example_daemon
-from tests.support.redis_server import free_port, redis_keys
+from tests.support.daemon import ALICE, BOB, example_daemon
+from tests.support.omegactl import (
+    WRONG,
+    assert_no_token,
+    base_env,
+    ctl,
+    error_of,
+    redis_snapshot,
+    world,
+)
+from tests.support.redis_server import free_port
 from tests.support.spy import Spy
 
-# ALICE: "alice:<token>" in the daemon's token file; BOB: a bare token line, actor "token-3".
-WRONG = "w" * 48
-TOKENS = (ALICE, BOB, WRONG)
 # The example .env's secret values: `get` must show them masked.
 EXAMPLE_SECRETS = ("dev-only-secret-key-change-me-0123456789", "mongodb://mongo:27017/omega")
-
-
-def _base_env(token=None, url=None, extra=None):
-    env = env_without_omega()
-    env.pop("PYTHONPATH", None)  # the installed package, not a source tree
-    if token is not None:
-        env["OMEGA_ADMIN_TOKEN"] = token
-    if url is not None:
-        env["OMEGA_SETTINGS_URL"] = url
-    env.update(extra or {})
-    return env
-
-
-def _assert_no_token(*outputs):
-    for out in outputs:
-        text = out.decode(errors="replace") if isinstance(out, bytes) else out
-        for token in TOKENS:
-            assert token not in text, "an admin token was printed"
-
-
-def ctl(*args, token=None, url=None, extra_env=None, stdin=None, command=None, timeout=60):
-    """Runs omegactl with the credential in the environment (never on the command line)."""
-    cmd = command or [sys.executable, "-m", "omega_config.ctl"]
-    p = subprocess.run(
-        [*cmd, *args],
-        env=_base_env(token, url, extra_env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    _assert_no_token(p.stdout, p.stderr)
-    return p
-
-
-def error_of(p):
-    """The JSON error omegactl wrote to stderr (one line)."""
-    lines = [line for line in p.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, p.stderr
-    err = json.loads(lines[0])
-    assert set(err) >= {"error", "message", "details"}, err
-    return err
-
-
-def redis_snapshot(redis_server):
-    snap, version = redis_server.client().mget("omega:config", "omega:config:version")
-    return json.loads(snap), int(version)
-
-
-def world(daemon, redis_server):
-    """What a refused request must leave as it was."""
-    return (
-        daemon.env_path.read_bytes(),
-        redis_keys(redis_server),
-        daemon.config()["version"],
-        daemon.audit_path.read_bytes() if daemon.audit_path.exists() else b"",
-    )
 
 
 # ----------------------------------------------------------------------------- get
@@ -108,7 +59,7 @@ def test_get_prints_the_daemons_json_and_pipes_into_jq(settingsd):
     jq = shutil.which("jq")
     if jq is None:
         pytest.skip("jq is not installed")
-    env = _base_env(url=settingsd.base)
+    env = base_env(url=settingsd.base)
     piped = subprocess.run(
         f"{sys.executable} -m omega_config.ctl get | {jq} -r .config.LOG_LEVEL",
         shell=True,
@@ -206,21 +157,21 @@ def test_stale_expected_version_exits_non_zero_with_the_daemons_error_and_change
 # ----------------------------------------------------------------------------- credentials
 
 
-def test_missing_or_bad_token_exits_1_with_the_401_error(settingsd, redis_server):
+def test_missing_or_bad_token_exits_4_with_the_401_error(settingsd, redis_server):
     before = world(settingsd, redis_server)
     missing = ctl("patch", "LOG_LEVEL=DEBUG", url=settingsd.base)
-    assert missing.returncode == 1
+    assert missing.returncode == 4
     assert missing.stdout == ""
     assert error_of(missing)["error"] == "unauthorized"
 
     bad = ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base)
-    assert bad.returncode == 1
+    assert bad.returncode == 4
     assert bad.stdout == ""
     assert error_of(bad)["error"] == "unauthorized"
 
     for command in (["reload"], ["rollback", "1"]):
         p = ctl(*command, url=settingsd.base)
-        assert p.returncode == 1 and error_of(p)["error"] == "unauthorized", command
+        assert p.returncode == 4 and error_of(p)["error"] == "unauthorized", command
     assert world(settingsd, redis_server) == before
 
 
@@ -268,9 +219,9 @@ def test_token_file_and_hmac_signing(settingsd, redis_server, tmp_path):
     # A key name the daemon does not know, or the right name with the wrong key: 401.
     before = world(settingsd, redis_server)
     p = ctl("patch", "REQUEST_TIMEOUT=50", "--hmac-key-name", "mallory", token=ALICE, url=settingsd.base)
-    assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+    assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
     p = ctl("patch", "REQUEST_TIMEOUT=50", "--hmac-key-name", "alice", token=WRONG, url=settingsd.base)
-    assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+    assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
     assert world(settingsd, redis_server) == before
 
 
@@ -291,7 +242,7 @@ def test_the_token_is_never_taken_from_the_command_line_nor_printed(settingsd, t
     assert ctl("get", token=ALICE, url=settingsd.base).returncode == 0
     assert ctl("patch", "LOG_LEVEL=DEBUG", token=ALICE, url=settingsd.base).returncode == 0
     assert ctl("patch", "LOG_LEVEL=nope", token=ALICE, url=settingsd.base).returncode == 1
-    assert ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base).returncode == 1
+    assert ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base).returncode == 4
     assert ctl("get", token=ALICE, url=f"http://127.0.0.1:{free_port()}").returncode == 3
 
 
@@ -299,7 +250,7 @@ def test_read_auth_admin_daemon_needs_the_credential_for_get(redis_server, tmp_p
     d = example_daemon(tmp_path, redis_server, args=["--read-auth", "admin"]).start()
     try:
         p = ctl("get", url=d.base)
-        assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+        assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
         p = ctl("get", token=ALICE, url=d.base)
         assert p.returncode == 0, p.stderr
         assert json.loads(p.stdout)["version"] == "1"
@@ -430,7 +381,7 @@ def _wait_for_stderr(proc, needle, timeout=30):
 def _start_watch(daemon, *args):
     return subprocess.Popen(
         [sys.executable, "-m", "omega_config.ctl", "watch", "--interval", "0.1", *args],
-        env=_base_env(url=daemon.base),
+        env=base_env(url=daemon.base),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -447,7 +398,7 @@ def test_watch_count_1_prints_the_next_version_after_a_patch(settingsd):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    _assert_no_token(out, early + err)
+    assert_no_token(out, early + err)
     assert proc.returncode == 0, early + err
     lines = out.decode().splitlines()
     assert len(lines) == 1, out

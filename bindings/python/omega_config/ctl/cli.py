@@ -11,17 +11,18 @@ import sys
 from . import argtypes, cmd_change, cmd_read, cmd_watch
 from .client import DEFAULT_TIMEOUT, DEFAULT_URL, Client
 from .credentials import load_credential
-from .exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CtlError, HttpFailure
-from .output import emit
+from .exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CtlError, HttpFailure
+from .output import FORMATS, Output
 
 COMMAND_MODULES = (cmd_read, cmd_change, cmd_watch)
 
 
 class Context:
-    """What a subcommand works with: the client of the daemon."""
+    """What a subcommand works with: the client of the daemon and the output."""
 
-    def __init__(self, client):
+    def __init__(self, client, out):
         self.client = client
+        self.out = out
 
 
 def _redacted(word):
@@ -47,14 +48,20 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-EPILOG = """\
+EPILOG = (
+    """\
 environment:
   OMEGA_SETTINGS_URL  the daemon's URL when --url is not given (else http://127.0.0.1:9421)
   OMEGA_ADMIN_TOKEN   the admin credential when --token-file is not given
+  OMEGA_CACERT        the CA file for an https:// daemon when --cacert is not given
 
-exit codes: 0 ok, 1 HTTP error from the daemon (its JSON error on stderr),
-            2 usage, 3 cannot connect (refused, timeout, no answer)
+output: -o json (the default when stdout is not a terminal) prints the API's JSON;
+  -o table (the default on a terminal) prints columns. Errors go to stderr: the API's
+  message and every detail (one JSON line with -o json).
+
 """
+    + EXIT_CODES_HELP
+)
 
 
 def _common_options(defaults):
@@ -93,6 +100,14 @@ def _common_options(defaults):
         metavar="FILE",
         default=d(None),
         help="CA certificate(s) to verify an https:// daemon with (default $OMEGA_CACERT, else the system's)",
+    )
+    g = p.add_argument_group("output")
+    g.add_argument(
+        "-o",
+        "--output",
+        choices=FORMATS,
+        default=d(None),
+        help="json (the API's JSON; the default when stdout is not a terminal) or table (the default on one)",
     )
     g.add_argument("-c", "--compact", action="store_true", default=d(False), help="one-line JSON instead of indented")
     return p
@@ -146,16 +161,17 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
+    out = Output(args.output, args.compact)
     try:
         try:
-            return args.func(Context(_client(args)), args)
+            return args.func(Context(_client(args), out), args)
         except SystemExit as e:  # a subparser's usage error
             return e.code if isinstance(e.code, int) else EXIT_USAGE
         except CtlError as e:
-            emit(e.payload(), compact=True, stream=sys.stderr)
+            out.error(e.payload())
             return e.exit_code
         except HttpFailure as e:
-            emit(e.payload, compact=True, stream=sys.stderr)
+            out.error(e.payload)
             return e.exit_code
         except KeyboardInterrupt:
             return EXIT_OK if getattr(args, "command", None) == "watch" else EXIT_INTERRUPTED

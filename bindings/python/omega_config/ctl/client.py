@@ -152,6 +152,13 @@ class Client:
                 f"the certificate of omega-settingsd at {self.display_url} was not accepted: "
                 f"{reason.verify_message} (pass its CA with --cacert)",
             )
+        if isinstance(reason, ssl.SSLError):
+            return CtlError(
+                EXIT_UNREACHABLE,
+                "tls_failed",
+                f"TLS with omega-settingsd at {self.display_url} failed: {reason.reason or reason} "
+                "(is it an https:// daemon? is --cacert right?)",
+            )
         text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
         return CtlError(
             EXIT_UNREACHABLE,
@@ -173,5 +180,5 @@ class Client:
         return {
             "error": "http_error",
             "message": f"HTTP {status} from omega-settingsd at {self.display_url} (not a JSON error)",
-            "details": [snippet] if snippet else [],
+            "details": [{"key": "", "message": snippet}] if snippet else [],
         }

@@ -2,7 +2,6 @@
 
 from . import argtypes
 from .exits import EXIT_OK
-from .output import print_body
 from .values import parse_assignment
 
 
@@ -41,19 +40,31 @@ def run_patch(ctx, args):
     body = {"updates": updates}
     if args.expected_version is not None:
         body["expected_version"] = args.expected_version
-    _, _, parsed, raw = ctx.client.call("POST", "/config/patch", body)
-    print_body(parsed, raw, args.compact)
-    return EXIT_OK
+    return _show(ctx, *ctx.client.call("POST", "/config/patch", body)[2:])
 
 
 def run_reload(ctx, args):
-    _, _, parsed, raw = ctx.client.call("POST", "/config/reload")
-    print_body(parsed, raw, args.compact)
-    return EXIT_OK
+    return _show(ctx, *ctx.client.call("POST", "/config/reload")[2:])
 
 
 def run_rollback(ctx, args):
     headers = {"If-Match": f'"{args.expected_version}"'} if args.expected_version is not None else None
-    _, _, parsed, raw = ctx.client.call("POST", "/config/rollback", {"version": args.version}, headers=headers)
-    print_body(parsed, raw, args.compact)
+    return _show(ctx, *ctx.client.call("POST", "/config/rollback", {"version": args.version}, headers=headers)[2:])
+
+
+def _show(ctx, doc, raw):
+    """A mutation's answer: the API's JSON, or one line saying what happened."""
+    out = ctx.out
+    if out.is_json or doc is None:
+        out.body(doc, raw)
+        return EXIT_OK
+    changed = doc.get("changed", [])
+    line = f"v{doc['version']}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed")
+    if "subscribers" in doc:
+        line += f"; {'published' if changed else 'republished'} to {doc['subscribers']} subscriber(s)"
+    if doc.get("published") is False:
+        line += "; saved, but not yet published to Redis (the daemon publishes it when Redis answers)"
+    if "revert_at" in doc:
+        line += f"; reverts at {doc['revert_at']}"
+    out.line(line)
     return EXIT_OK

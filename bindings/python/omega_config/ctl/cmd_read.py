@@ -1,8 +1,8 @@
 """Reading subcommands: get, history."""
 
-from . import argtypes
+from . import argtypes, tables
 from .exits import EXIT_OK
-from .output import print_body
+from .output import cell
 
 
 def register(add):
@@ -12,13 +12,36 @@ def register(add):
 
 
 def run_get(ctx, args):
-    _, _, parsed, raw = ctx.client.call("GET", "/config")
-    print_body(parsed, raw, args.compact)
+    out = ctx.out
+    _, _, doc, raw = ctx.client.call("GET", "/config")
+    if out.is_json or doc is None:
+        out.body(doc, raw)
+        return EXIT_OK
+    out.line(f"version {doc['version']}")
+    out.table(["KEY", "VALUE"], [[k, cell(v)] for k, v in doc["config"].items()])
+    tables.pending_reverts(out, doc.get("pending_reverts", []))
     return EXIT_OK
 
 
 def run_history(ctx, args):
+    out = ctx.out
     query = {"limit": args.limit} if args.limit is not None else None
-    _, _, parsed, raw = ctx.client.call("GET", "/config/history", query=query)
-    print_body(parsed, raw, args.compact)
+    _, _, doc, raw = ctx.client.call("GET", "/config/history", query=query)
+    if out.is_json or doc is None:
+        out.body(doc, raw)
+        return EXIT_OK
+    rows = [
+        [v["version"], v["event"], v["actor"], v["written_at"], _keys(v["changed"]), v.get("comment", "")]
+        for v in doc["versions"]
+    ]
+    out.table(["VERSION", "EVENT", "ACTOR", "WRITTEN_AT", "CHANGED", "COMMENT"], rows)
     return EXIT_OK
+
+
+def _keys(keys, shown=3):
+    """A history entry's changed keys in a cell: the first few and how many more (a boot
+    version names every key)."""
+    if not keys:
+        return "-"
+    more = f" (+{len(keys) - shown} more)" if len(keys) > shown else ""
+    return ", ".join(keys[:shown]) + more

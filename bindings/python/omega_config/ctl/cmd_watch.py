@@ -5,7 +5,6 @@ import time
 
 from . import argtypes
 from .exits import EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, CtlError
-from .output import emit
 
 
 def register(add):
@@ -69,7 +68,7 @@ def run_watch(ctx, args):
         etag = rheaders.get("ETag")
         version = _version_of(parsed)
         if version > last:
-            emit(parsed, compact=True)
+            ctx.out.json(parsed, compact=True)
             last = version
             printed += 1
     return EXIT_OK
