@@ -63,7 +63,7 @@ def test_1_stale_expected_version_409_and_412(settingsd, redis_server):
 
 def test_1_unknown_version_404(settingsd, redis_server):
     before = world(settingsd, redis_server)
-    for args in (["rollback", "99"],):
+    for args in (["rollback", "99"], ["diff", "99"], ["diff", "1", "99"]):
         p = ctl(*args, token=ALICE, url=settingsd.base)
         assert p.returncode == 1 and error_of(p)["error"] == "version_not_found", (args, p.stderr)
         assert "1" in error_of(p)["message"]  # names the versions the history holds
@@ -72,7 +72,7 @@ def test_1_unknown_version_404(settingsd, redis_server):
 
 def test_2_usage(settingsd, redis_server):
     before = world(settingsd, redis_server)
-    for args in (["frobnicate"], ["patch", "NOEQUALS"], ["-o", "yaml", "get"], ["get", "A"]):
+    for args in (["frobnicate"], ["diff", "abc"], ["patch", "NOEQUALS"], ["-o", "yaml", "get"], ["get", "A", "B"]):
         p = ctl(*args, token=ALICE, url=settingsd.base)
         assert p.returncode == 2, (args, p.stderr)
         assert p.stdout == "" and "usage: omegactl" in p.stderr, args
