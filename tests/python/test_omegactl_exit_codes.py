@@ -29,7 +29,7 @@ def test_0_ok_and_the_help_lists_every_exit_code(settingsd):
     for line in ("0  ok", "1  rejected", "2  usage", "3  unreachable", "4  not allowed", "5  writer unavailable"):
         assert line in p.stdout, line
     sub = ctl("patch", "--help")
-    assert sub.returncode == 0 and "4  not allowed" in sub.stdout
+    assert sub.returncode == 0 and "4  not allowed" in sub.stdout and "--dry-run" in sub.stdout
 
 
 def test_1_invalid_value_422_prints_the_message_and_every_detail(settingsd, redis_server):
@@ -52,11 +52,12 @@ def test_1_invalid_value_422_prints_the_message_and_every_detail(settingsd, redi
 def test_1_stale_expected_version_409_and_412(settingsd, redis_server):
     assert ctl("patch", "REQUEST_TIMEOUT=45", token=ALICE, url=settingsd.base).returncode == 0
     before = world(settingsd, redis_server)
-    p = ctl("patch", "REQUEST_TIMEOUT=60", "--expected-version", "1", token=ALICE, url=settingsd.base)
-    assert p.returncode == 1 and error_of(p)["error"] == "version_conflict", p.stderr
-    p = ctl("rollback", "1", "--expected-version", "1", token=ALICE, url=settingsd.base)
+    for flag in ("--expect-version", "--expected-version"):
+        p = ctl("patch", "REQUEST_TIMEOUT=60", flag, "1", token=ALICE, url=settingsd.base)
+        assert p.returncode == 1 and error_of(p)["error"] == "version_conflict", p.stderr
+    p = ctl("rollback", "1", "--expect-version", "1", token=ALICE, url=settingsd.base)
     assert p.returncode == 1 and error_of(p)["error"] == "precondition_failed", p.stderr
-    t = ctl("-o", "table", "rollback", "1", "--expected-version", "1", token=ALICE, url=settingsd.base)
+    t = ctl("-o", "table", "rollback", "1", "--expect-version", "1", token=ALICE, url=settingsd.base)
     assert t.returncode == 1 and human_error(t)[0].endswith("(precondition_failed)")
     assert world(settingsd, redis_server) == before
 
