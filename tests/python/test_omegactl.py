@@ -11,19 +11,15 @@ admin token appears in the command's stdout or stderr.
 import json
 import os
 import pathlib
-import select
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from tests.support.daemon import ALICE, BOB, example_daemon
 from tests.support.omegactl import (
     WRONG,
-    assert_no_token,
     base_env,
     ctl,
     error_of,
@@ -354,105 +350,6 @@ def test_reload_republishes_the_same_version(settingsd, redis_server):
     finally:
         spy.close()
     assert redis_snapshot(redis_server)[1] == 1
-
-
-# ----------------------------------------------------------------------------- watch
-
-
-def _wait_for_stderr(proc, needle, timeout=30):
-    """Reads the child's stderr until `needle` shows up (the watch is then polling).
-    Everything read is kept on proc.stderr_seen, so a later call still finds it."""
-    if not hasattr(proc, "stderr_seen"):
-        proc.stderr_seen = b""
-    deadline = time.monotonic() + timeout
-    while needle not in proc.stderr_seen:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"omegactl watch never said {needle!r}; stderr so far: {proc.stderr_seen!r}")
-        ready, _, _ = select.select([proc.stderr], [], [], left)
-        if ready:
-            chunk = os.read(proc.stderr.fileno(), 4096)
-            if not chunk:
-                raise AssertionError(f"omegactl watch exited {proc.wait()}: {proc.stderr_seen!r}")
-            proc.stderr_seen += chunk
-    return proc.stderr_seen
-
-
-def _start_watch(daemon, *args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "omega_config.ctl", "watch", "--interval", "0.1", *args],
-        env=base_env(url=daemon.base),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def test_watch_count_1_prints_the_next_version_after_a_patch(settingsd):
-    proc = _start_watch(settingsd, "--count", "1")
-    try:
-        early = _wait_for_stderr(proc, b"after 1")
-        p = ctl("patch", "REQUEST_TIMEOUT=77", token=ALICE, url=settingsd.base)
-        assert p.returncode == 0, p.stderr
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert_no_token(out, early + err)
-    assert proc.returncode == 0, early + err
-    lines = out.decode().splitlines()
-    assert len(lines) == 1, out
-    event = json.loads(lines[0])
-    assert event["version"] == "2"
-    assert event["config"]["REQUEST_TIMEOUT"] == 77
-    assert event["config"]["SECRET_KEY"] == "**********"
-
-
-def test_watch_stops_cleanly_on_ctrl_c(settingsd):
-    proc = _start_watch(settingsd)
-    try:
-        early = _wait_for_stderr(proc, b"Ctrl-C")
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0
-    assert out == b""
-    assert b"Traceback" not in early + err
-
-
-def test_watch_keeps_going_across_a_daemon_restart(settingsd):
-    proc = _start_watch(settingsd, "--count", "1")
-    try:
-        _wait_for_stderr(proc, b"after 1")
-        settingsd.stop()
-        note = _wait_for_stderr(proc, b"retrying")
-        assert b"cannot connect" in note
-        settingsd.start()
-        _wait_for_stderr(proc, b"reconnected")
-        p = ctl("patch", "MAX_CONCURRENT_TASKS=16", token=ALICE, url=settingsd.base)
-        assert p.returncode == 0, p.stderr
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, err
-    event = json.loads(out)
-    assert event["version"] == "2" and event["config"]["MAX_CONCURRENT_TASKS"] == 16
-
-
-def test_watch_since_prints_each_later_version_once(settingsd):
-    for timeout in (45, 46):
-        assert ctl("patch", f"REQUEST_TIMEOUT={timeout}", token=ALICE, url=settingsd.base).returncode == 0
-    # Already past version 1: the current version (3) is printed at once, one line.
-    p = ctl("watch", "--since", "1", "--count", "1", "--interval", "0.1", url=settingsd.base)
-    assert p.returncode == 0, p.stderr
-    lines = p.stdout.splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])["version"] == "3"
-    assert json.loads(lines[0])["config"]["REQUEST_TIMEOUT"] == 46
 
 
 # ----------------------------------------------------------------------------- the installed script
