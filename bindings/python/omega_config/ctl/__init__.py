@@ -1,16 +1,17 @@
 """omegactl: the admin command line of omega-settingsd (the single writer).
 
-    omegactl get                                  # GET /config (secrets masked)
-    omegactl patch LOG_LEVEL=DEBUG REQUEST_TIMEOUT=45 [--expected-version N]
-    omegactl reload                               # POST /config/reload
-    omegactl history [--limit N]                  # GET /config/history
-    omegactl rollback N [--expected-version M]    # POST /config/rollback
-    omegactl watch [--count N] [--since V]        # one JSON line per new version
+    omegactl get [KEY]                       # GET /config, or one value, bare
+    omegactl patch KEY=VALUE... [--dry-run] [--comment TEXT] [--for 15m] [--expect-version N]
+    omegactl rollback N [--dry-run] [--comment TEXT] [--expect-version M]
+    omegactl reload [--comment TEXT]
+    omegactl history [--limit N] | diff N [M] | blame [KEY]
+    omegactl readers | status                # the fleet; status exits 0 when all are current
+    omegactl watch [--count N] [--since V]   # long-polls; each new version and its diff
 
 Standard library only. The package's modules, each with one job: `cli` (options, the
 registry of subcommands, main), `client` (HTTP), `credentials` (the admin token, HMAC
-signing), `exits` (exit codes), `output`, `values` (KEY=VALUE), and one `cmd_*` module per
-group of subcommands. Exit codes and docs: docs/python.md, `omegactl --help`.
+signing), `exits` (exit codes), `output` (json or table), `tables`, `durations`, `values`
+(KEY=VALUE), and one `cmd_*` module per group of subcommands. Reference: docs/omegactl.md.
 """
 
 from .cli import build_parser, main

@@ -118,7 +118,8 @@ def build_parser():
         prog="omegactl",
         allow_abbrev=False,
         parents=[_common_options(True)],
-        description="Admin CLI for omega-settingsd: read, patch, reload, roll back and watch the OMEGA settings.",
+        description="Admin CLI for omega-settingsd: read, change, diff, blame, roll back and watch the OMEGA "
+        "settings, and see which version its readers run.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
