@@ -2,7 +2,10 @@
 
 Each group of subcommands lives in a module of its own with a `register(add)` function; a
 new group is one module and one entry in COMMAND_MODULES. `add(name, run, help)` returns the
-subcommand's parser (for its own arguments); `run(ctx, args)` returns the exit code."""
+subcommand's parser (for its own arguments); `run(ctx, args)` returns the exit code.
+`add(..., formats=False)` leaves `-o/--output json|table` off that subcommand, for one that
+writes something else (generated code, a file) and wants `-o` for itself; the chosen format
+is `args.output_format`, so a subcommand's own `--output` does not collide with it."""
 
 import argparse
 import os
@@ -64,9 +67,10 @@ output: -o json (the default when stdout is not a terminal) prints the API's JSO
 )
 
 
-def _common_options(defaults):
+def _common_options(defaults, formats=True):
     """Global options, accepted before or after the command (SUPPRESS keeps a value given
-    before the command from being overwritten by the command's parser)."""
+    before the command from being overwritten by the command's parser). formats=False:
+    without -o/--output (see the module's docstring)."""
     p = _Parser(add_help=False, allow_abbrev=False)
     d = (lambda v: v) if defaults else (lambda v: argparse.SUPPRESS)
     g = p.add_argument_group("connection")
@@ -102,13 +106,15 @@ def _common_options(defaults):
         help="CA certificate(s) to verify an https:// daemon with (default $OMEGA_CACERT, else the system's)",
     )
     g = p.add_argument_group("output")
-    g.add_argument(
-        "-o",
-        "--output",
-        choices=FORMATS,
-        default=d(None),
-        help="json (the API's JSON; the default when stdout is not a terminal) or table (the default on one)",
-    )
+    if formats:
+        g.add_argument(
+            "-o",
+            "--output",
+            dest="output_format",
+            choices=FORMATS,
+            default=d(None),
+            help="json (the API's JSON; the default when stdout is not a terminal) or table (the default on one)",
+        )
     g.add_argument("-c", "--compact", action="store_true", default=d(False), help="one-line JSON instead of indented")
     return p
 
@@ -126,11 +132,12 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     common = _common_options(False)
+    common_without_formats = _common_options(False, formats=False)
 
-    def add(name, run, help_text):
+    def add(name, run, help_text, formats=True):
         p = sub.add_parser(
             name,
-            parents=[common],
+            parents=[common if formats else common_without_formats],
             help=help_text,
             allow_abbrev=False,
             description=help_text,
@@ -162,7 +169,7 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
-    out = Output(args.output, args.compact)
+    out = Output(args.output_format, args.compact)
     try:
         try:
             return args.func(Context(_client(args), out), args)
