@@ -23,12 +23,17 @@ static int free_port() {
   return ntohs(a.sin_port);
 }
 
-BenchRedis::BenchRedis() : port_(free_port()) {
-  std::string port = std::to_string(port_);
+BenchRedis::BenchRedis(std::vector<std::string> extra_args) : port_(free_port()) {
+  std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                   "--save",       "",       "--appendonly",        "no",     "--logfile",
+                                   "/dev/null"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
-    execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-           "no", "--logfile", "/dev/null", static_cast<char*>(nullptr));
+    execvp("redis-server", argv.data());
     _exit(127);
   }
   for (int i = 0; i < 500; ++i) {

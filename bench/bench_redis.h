@@ -1,10 +1,12 @@
 // A private redis-server for a benchmark run, on a free loopback port.
 #pragma once
 #include <string>
+#include <vector>
 
 class BenchRedis {
  public:
-  BenchRedis();   // starts and waits until it answers
+  // Starts redis-server (with extra "--option", "value" arguments) and waits until it answers.
+  explicit BenchRedis(std::vector<std::string> extra_args = {});
   ~BenchRedis();  // stops it
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }

@@ -1,4 +1,4 @@
-// Hashes and random identifiers, as lower-case hex (libsodium; call sodium_init() first).
+// Hashes (OpenSSL) and random identifiers (libsodium; call sodium_init() first), as lower-case hex.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -1,8 +1,10 @@
 #include "json_reader.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_set>
 
 #include "utf8.h"
@@ -28,13 +30,11 @@ class Reader {
   Reader(std::string_view text, int max_depth)
       : s_(text), max_depth_(max_depth < kHardMaxDepth ? max_depth : kHardMaxDepth) {}
 
-  std::vector<Member> top_object() {
+  void top_object(const MemberSink& sink) {
     skip_ws();
     if (peek() != '{') fail("expected a JSON object");
-    std::vector<Member> members;
-    object(1, &members);
+    object(1, &sink);
     finish();
-    return members;
   }
 
   void top_value() {
@@ -63,8 +63,9 @@ class Reader {
     if (depth > max_depth_) fail("nesting deeper than " + std::to_string(max_depth_));
   }
 
-  // members != nullptr only for the top level: its values are decoded.
-  void object(int depth, std::vector<Member>* members) {
+  // sink != nullptr only for the top level: its members are decoded and handed over, and
+  // finding duplicates among them is the sink's job.
+  void object(int depth, const MemberSink* sink) {
     enter(depth);
     expect('{');
     std::vector<std::string> keys;  // of a nested object
@@ -77,18 +78,22 @@ class Reader {
     for (;;) {
       skip_ws();
       if (peek() != '"') fail("expected a string key");
-      key_pos.push_back(pos_);
-      std::string key = string();
+      size_t key_begin = pos_;
+      std::string_view key = string(sink ? key_scratch_ : nested_scratch_);
       skip_ws();
       expect(':');
       skip_ws();
-      if (members) {
-        Member m;
-        m.key = std::move(key);
+      if (sink) {
+        MemberView m;
+        m.key = key;
+        m.key_begin = key_begin;
+        m.value_begin = pos_;
         value(depth, &m);
-        members->push_back(std::move(m));
+        m.value_end = pos_;
+        (*sink)(m);
       } else {
-        keys.push_back(std::move(key));
+        key_pos.push_back(key_begin);
+        keys.emplace_back(key);
         value(depth, nullptr);
       }
       skip_ws();
@@ -97,22 +102,16 @@ class Reader {
         continue;
       }
       expect('}');
-      // Checked once the object is read: one hash set of views, no copies of the keys.
-      std::vector<std::string_view> names(keys.begin(), keys.end());
-      if (members)
-        for (const auto& m : *members) names.push_back(m.key);
-      reject_duplicates(names, key_pos);
+      if (!sink) reject_duplicates(keys, key_pos);
       return;
     }
   }
 
-  void reject_duplicates(const std::vector<std::string_view>& keys, const std::vector<size_t>& key_pos) {
+  // Checked once the object is read: one hash set of views, no copies of the keys.
+  static void reject_duplicates(const std::vector<std::string>& keys, const std::vector<size_t>& key_pos) {
     std::unordered_set<std::string_view> seen(keys.size() * 2);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (seen.insert(keys[i]).second) continue;
-      pos_ = key_pos[i];
-      fail("duplicate key" + describe_key(std::string(keys[i])));
-    }
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (!seen.insert(keys[i]).second) throw_duplicate_key(keys[i], key_pos[i]);
   }
 
   void array(int depth) {
@@ -137,12 +136,12 @@ class Reader {
   }
 
   // depth: that of the container holding the value.
-  void value(int depth, Member* m) {
+  void value(int depth, MemberView* m) {
     size_t start = pos_;
     int c = peek();
     if (c == '"') {
-      std::string v = string();
-      if (m) m->kind = Kind::kString, m->text = std::move(v);
+      std::string_view v = string(m ? value_scratch_ : nested_scratch_);
+      if (m) m->kind = Kind::kString, m->text = v;
       return;
     }
     if (c == '{' || c == '[') {
@@ -150,20 +149,18 @@ class Reader {
         object(depth + 1, nullptr);
       else
         array(depth + 1);
-      if (m) m->kind = Kind::kNested, m->text = compact(s_.substr(start, pos_ - start));
+      if (m)
+        m->kind = Kind::kNested, value_scratch_ = compact(s_.substr(start, pos_ - start)), m->text = value_scratch_;
       return;
     }
     if (c == '-' || (c >= '0' && c <= '9')) return number(m);
-    if (literal("true")) {
-      if (m) m->kind = Kind::kBool, m->b = true, m->text = "true";
-      return;
-    }
-    if (literal("false")) {
-      if (m) m->kind = Kind::kBool, m->b = false, m->text = "false";
-      return;
-    }
-    if (literal("null")) {
-      if (m) m->kind = Kind::kNull, m->text = "null";
+    for (std::string_view word : {"true", "false", "null"}) {
+      if (!literal(word)) continue;
+      if (m) {
+        m->kind = word == "null" ? Kind::kNull : Kind::kBool;
+        m->b = word == "true";
+        m->text = word;
+      }
       return;
     }
     fail(c < 0 ? "unexpected end of input" : c == 0 ? "NUL byte" : "unexpected character");
@@ -204,7 +201,7 @@ class Reader {
     while (peek() >= '0' && peek() <= '9') ++pos_;
   }
 
-  void number(Member* m) {
+  void number(MemberView* m) {
     size_t start = pos_;
     bool integral = true;
     if (peek() == '-') ++pos_;
@@ -225,19 +222,20 @@ class Reader {
       digits("in the exponent");
       integral = false;
     }
-    std::string token(s_.substr(start, pos_ - start));
-    errno = 0;
+    std::string_view token = s_.substr(start, pos_ - start);
     if (integral) {
-      long long v = std::strtoll(token.c_str(), nullptr, 10);
-      if (errno != ERANGE) {
-        if (m) m->kind = Kind::kInt, m->i = v, m->d = static_cast<double>(v), m->text = std::move(token);
+      long long v = 0;
+      if (std::from_chars(token.data(), token.data() + token.size(), v).ec == std::errc()) {
+        if (m) m->kind = Kind::kInt, m->i = v, m->d = static_cast<double>(v), m->text = token;
         return;
       }
-      errno = 0;  // too big for int64: keep it as a double if finite
+      // too big for int64: keep it as a double if finite
     }
-    double d = std::strtod(token.c_str(), nullptr);
+    // strtod, not from_chars: an underflow (1e-400) reads as 0, as it always has.
+    std::string text(token);
+    double d = std::strtod(text.c_str(), nullptr);
     if (!std::isfinite(d)) fail("number out of range (not a finite double)");
-    if (m) m->kind = Kind::kDouble, m->d = d, m->text = std::move(token);
+    if (m) m->kind = Kind::kDouble, m->d = d, m->text = token;
   }
 
   unsigned hex4() {
@@ -258,15 +256,57 @@ class Reader {
     return v;
   }
 
-  std::string string() {
+  // The string's contents: a view of the text itself when it has no escape (no copy), else
+  // decoded into scratch. Valid until scratch is used again.
+  std::string_view string(std::string& scratch) {
     expect('"');
-    std::string out;
+    size_t begin = pos_;
+    for (;;) {
+      pos_ = skip_plain(pos_);
+      if (pos_ >= s_.size()) fail("unterminated string");
+      unsigned char c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') return s_.substr(begin, pos_++ - begin);
+      if (c == '\\') break;
+      if (c == 0) fail("NUL byte in a string");
+      if (c < 0x20) fail("control character in a string (must be escaped)");
+      if (c < 0x80) {
+        ++pos_;
+        continue;
+      }
+      size_t n = utf8_sequence_length(s_, pos_);
+      if (n == 0) fail("invalid UTF-8 in a string");
+      pos_ += n;
+    }
+    scratch.assign(s_.data() + begin, pos_ - begin);
+    decode_rest(scratch);
+    return scratch;
+  }
+
+  // The first byte at or after i that is not plain printable ASCII inside a string: a quote, a
+  // backslash, a control character or a UTF-8 lead byte. Eight bytes per step: strings are
+  // most of a snapshot, and this is most of what reading them costs.
+  size_t skip_plain(size_t i) const {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    auto zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+    while (i + 8 <= s_.size()) {
+      uint64_t w;
+      std::memcpy(&w, s_.data() + i, 8);
+      uint64_t special = zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
+                         ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh);
+      if (special) return i + __builtin_ctzll(special) / 8;  // little-endian: the lowest byte first
+      i += 8;
+    }
+    return i;
+  }
+
+  // From a backslash to the closing quote, appending the decoded characters to out.
+  void decode_rest(std::string& out) {
     for (;;) {
       if (pos_ >= s_.size()) fail("unterminated string");
       unsigned char c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
         ++pos_;
-        return out;
+        return;
       }
       if (c == 0) fail("NUL byte in a string");
       if (c < 0x20) fail("control character in a string (must be escaped)");
@@ -278,15 +318,8 @@ class Reader {
         continue;
       }
       if (c != '\\') {
-        // A run of plain ASCII is appended in one go.
-        size_t end = pos_ + 1;
-        while (end < s_.size()) {
-          unsigned char d = static_cast<unsigned char>(s_[end]);
-          if (d == '"' || d == '\\' || d < 0x20 || d >= 0x80) break;
-          ++end;
-        }
-        out.append(s_.data() + pos_, end - pos_);
-        pos_ = end;
+        out += static_cast<char>(c);
+        ++pos_;
         continue;
       }
       ++pos_;
@@ -322,11 +355,45 @@ class Reader {
   std::string_view s_;
   int max_depth_;
   size_t pos_ = 0;
+  // Decoded strings: the top-level key and value handed to the sink, and anything nested (which
+  // must not overwrite those two while a nested value is read).
+  std::string key_scratch_, value_scratch_, nested_scratch_;
 };
 
 }  // namespace
 
-std::vector<Member> parse_object(std::string_view text, int max_depth) { return Reader(text, max_depth).top_object(); }
+void throw_duplicate_key(std::string_view key, size_t at) {
+  throw ParseError("invalid JSON: duplicate key" + describe_key(std::string(key)) + " at byte " + std::to_string(at));
+}
+
+void parse_object_into(std::string_view text, const MemberSink& sink, int max_depth) {
+  Reader(text, max_depth).top_object(sink);
+}
+
+std::vector<Member> parse_object(std::string_view text, int max_depth) {
+  std::vector<Member> members;
+  std::vector<size_t> key_pos;
+  parse_object_into(
+      text,
+      [&](const MemberView& v) {
+        Member m;
+        m.key = v.key;
+        m.kind = v.kind;
+        m.text = v.text;
+        m.i = v.i;
+        m.d = v.d;
+        m.b = v.b;
+        m.value_begin = v.value_begin;
+        m.value_end = v.value_end;
+        members.push_back(std::move(m));
+        key_pos.push_back(v.key_begin);
+      },
+      max_depth);
+  std::unordered_set<std::string_view> seen(members.size() * 2);
+  for (size_t i = 0; i < members.size(); ++i)
+    if (!seen.insert(members[i].key).second) throw_duplicate_key(members[i].key, key_pos[i]);
+  return members;
+}
 
 void check(std::string_view text, int max_depth) { Reader(text, max_depth).top_value(); }
 

@@ -7,6 +7,7 @@
 // and check() vets any document before the daemon hands the same text to cJSON.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,7 +30,26 @@ struct Member {
   int64_t i = 0;
   double d = 0;
   bool b = false;
+  // Where the value's JSON text lies in the parsed text: [value_begin, value_end). Lets a caller
+  // replace one member's value and keep every other byte (common/sealing.cc).
+  size_t value_begin = 0;
+  size_t value_end = 0;
 };
+
+// One top-level member as parse_object_into hands it over. key and text view the parsed text
+// itself, or the reader's scratch space when they had escapes: valid only during the call.
+struct MemberView {
+  std::string_view key;
+  size_t key_begin = 0;  // where the key's opening quote is (for messages)
+  Kind kind = Kind::kNull;
+  std::string_view text;  // as Member::text
+  int64_t i = 0;
+  double d = 0;
+  bool b = false;
+  size_t value_begin = 0;
+  size_t value_end = 0;
+};
+using MemberSink = std::function<void(const MemberView&)>;
 
 // Containers nested deeper than this are refused (the top-level object counts as 1).
 constexpr int kDefaultMaxDepth = 64;
@@ -39,6 +59,14 @@ constexpr int kDefaultMaxDepth = 64;
 // at most max_depth. Returns the members in document order; nested arrays/objects are
 // validated and kept as compact text. Throws ParseError.
 std::vector<Member> parse_object(std::string_view text, int max_depth = kDefaultMaxDepth);
+
+// The rules of parse_object, without a copy per member: each top-level member goes to sink as
+// it is read. Duplicate top-level keys are the sink's to refuse (it sees every key; the reader
+// core finds them once its keys are sorted); nested ones are refused here.
+void parse_object_into(std::string_view text, const MemberSink& sink, int max_depth = kDefaultMaxDepth);
+
+// What parse_object throws for a duplicate key: "invalid JSON: duplicate key "K" at byte N".
+[[noreturn]] void throw_duplicate_key(std::string_view key, size_t at);
 
 // The same rules for exactly one JSON value of any type. Throws ParseError.
 void check(std::string_view text, int max_depth = kDefaultMaxDepth);

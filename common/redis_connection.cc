@@ -145,6 +145,7 @@ void Connection::wait(short events, Clock::time_point deadline, const char* what
 }
 
 void Connection::append(const Command& argv) {
+  if (abandoned_) throw ConnError("connection to " + where_ + " was abandoned with replies unread");
   std::vector<const char*> args;
   std::vector<size_t> lens;
   args.reserve(argv.size());
@@ -207,10 +208,20 @@ std::optional<Reply> Connection::next_buffered() {
 
 Reply Connection::read_reply(Clock::time_point deadline) {
   for (;;) {
-    if (std::optional<Reply> r = next_buffered()) return std::move(*r);
+    if (std::optional<Reply> r = next_buffered()) {
+      if (unawaited_ == 0) return std::move(*r);
+      --unawaited_;
+      if (r->is_error()) ++dropped_errors_;
+      continue;
+    }
     wait(POLLIN, deadline, "reply");
     read_available();
   }
+}
+
+void Connection::send_unawaited(const Command& argv, Clock::time_point deadline) {
+  send(argv, deadline);
+  ++unawaited_;
 }
 
 void Connection::send(const Command& argv, Clock::time_point deadline) {
@@ -223,9 +234,13 @@ Reply Connection::command(const Command& argv, Clock::time_point deadline) {
   return read_reply(deadline);
 }
 
-std::vector<Reply> Connection::pipeline(const std::vector<Command>& cmds, Clock::time_point deadline) {
+void Connection::send_all(const std::vector<Command>& cmds, Clock::time_point deadline) {
   for (const auto& c : cmds) append(c);
   flush(deadline);
+}
+
+std::vector<Reply> Connection::pipeline(const std::vector<Command>& cmds, Clock::time_point deadline) {
+  send_all(cmds, deadline);
   std::vector<Reply> replies;
   replies.reserve(cmds.size());
   for (size_t i = 0; i < cmds.size(); ++i) replies.push_back(read_reply(deadline));

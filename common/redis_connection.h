@@ -43,6 +43,20 @@ class Connection {
   // Sends several commands in one write and returns their replies in order.
   std::vector<Reply> pipeline(const std::vector<Command>& cmds, Clock::time_point deadline);
 
+  // Sends several commands in one write without waiting; their replies are then read in order
+  // with reply(). A caller that stops reading early must abandon() the connection.
+  void send_all(const std::vector<Command>& cmds, Clock::time_point deadline);
+  Reply reply(Clock::time_point deadline) { return read_reply(deadline); }
+  // Replies are left unread (an oversized snapshot the caller will not download): every later
+  // command throws ConnError, and the owner connects again.
+  void abandon() { abandoned_ = true; }
+  bool abandoned() const { return abandoned_; }
+
+  // Sends a best-effort command without waiting: its reply is read and dropped before the next
+  // reply this connection returns. dropped_errors() counts those that were errors (NOPERM).
+  void send_unawaited(const Command& argv, Clock::time_point deadline);
+  int dropped_errors() const { return dropped_errors_; }
+
   // For a subscriber: sends a command without waiting for its reply.
   void send(const Command& argv, Clock::time_point deadline);
   // Reads what the socket has (call when poll says readable). Throws ConnError on EOF.
@@ -68,6 +82,9 @@ class Connection {
   int wake_fd_;
   std::unique_ptr<TlsSession> tls_;  // rediss://
   bool replied_ = false;             // a reply arrived (for the hint on an early close)
+  bool abandoned_ = false;
+  int unawaited_ = 0;  // replies to drop before the next one returned
+  int dropped_errors_ = 0;
   std::string where_;
   redisReader* reader_ = nullptr;
   std::string out_;  // formatted commands not yet written

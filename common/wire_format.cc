@@ -54,6 +54,10 @@ Meta decode_meta(std::string_view text) {
     } else if (m.key == "sha256") {
       if (m.kind != json::Kind::kString) throw MetaError("meta sha256 must be a string");
       meta.sha256 = m.text;
+    } else if (m.key == "seal_key_id") {
+      if (m.kind != json::Kind::kString || m.text.empty() || m.text.size() > 64)
+        throw MetaError("meta seal_key_id must be a string of 1 to 64 bytes");
+      meta.seal_key_id = m.text;
     } else if (m.key == "written_at" && m.kind == json::Kind::kString) {
       meta.written_at = m.text;
     } else if (m.key == "writer" && m.kind == json::Kind::kString) {
@@ -64,7 +68,7 @@ Meta decode_meta(std::string_view text) {
 }
 
 std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256, std::string_view written_at,
-                        std::string_view writer) {
+                        std::string_view writer, std::string_view seal_key_id) {
   std::string out = "{\"version\":" + std::to_string(version) + ",\"epoch\":";
   json::append_quoted(out, epoch);
   out += ",\"sha256\":";
@@ -73,6 +77,10 @@ std::string encode_meta(uint64_t version, std::string_view epoch, std::string_vi
   json::append_quoted(out, written_at);
   out += ",\"writer\":";
   json::append_quoted(out, writer);
+  if (!seal_key_id.empty()) {
+    out += ",\"seal_key_id\":";
+    json::append_quoted(out, seal_key_id);
+  }
   out += '}';
   return out;
 }

@@ -4,7 +4,8 @@
 //
 //   omega:config          the snapshot: flat JSON object of every setting
 //   omega:config:version  decimal version, 1 .. kMaxVersion
-//   omega:config:meta     {"version":N,"epoch":"…","sha256":"…","written_at":"…","writer":"…"}
+//   omega:config:meta     {"version":N,"epoch":"…","sha256":"…","written_at":"…","writer":"…"
+//                          [,"seal_key_id":"…"]}   (seal_key_id: common/sealing.h)
 //   config_channel        {"event":"updated","version":"N","prev_version":"M","changed":[…]}
 #pragma once
 #include <cstdint>
@@ -48,13 +49,16 @@ struct Meta {
   std::optional<std::string> sha256;
   std::string written_at;
   std::string writer;
+  std::string seal_key_id;  // the key that sealed the snapshot's secrets; "" when absent
 };
 
 // Throws MetaError when text is not a strict JSON object, a known field has the wrong type,
-// or the epoch is not 1 to 64 bytes. Unknown fields are ignored (more may be added).
+// or the epoch or seal key id is not 1 to 64 bytes. Unknown fields are ignored (more may be
+// added).
 Meta decode_meta(std::string_view text);
+// seal_key_id "" leaves the field out (the snapshot holds nothing sealed).
 std::string encode_meta(uint64_t version, std::string_view epoch, std::string_view sha256, std::string_view written_at,
-                        std::string_view writer);
+                        std::string_view writer, std::string_view seal_key_id = {});
 
 // The pub/sub hint. Versions travel as decimal strings, as in the pattern document.
 std::string encode_message(std::string_view event, uint64_t version, uint64_t prev_version,

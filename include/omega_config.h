@@ -3,7 +3,8 @@
  * cache of the settings snapshot that omega-settingsd publishes to Redis.
  *
  * Pure C99. No third-party headers. Link with `pkg-config --libs omega_config`
- * or `find_package(omega_config)` -> `omega::omega_config`.
+ * or `find_package(omega_config)` -> `omega::omega_config`. C++17 programs may
+ * use omega_config.hpp, a header-only layer over exactly these functions.
  *
  * Threading
  * ---------
@@ -93,7 +94,8 @@ typedef struct omega_cfg omega_cfg;
 #define OMEGA_CFG_OPTIONS_VERSION 2
 
 /* Zero or NULL in any field means "the default". Fields are only ever
- * appended; set struct_version with OMEGA_CFG_OPTIONS_INIT. */
+ * appended; set struct_version with OMEGA_CFG_OPTIONS_INIT or
+ * omega_cfg_options_init. */
 typedef struct omega_cfg_options {
   unsigned struct_version;
   /* redis://[user:password@]host[:port][/db], redis://[::1]:6379/0,
@@ -134,16 +136,42 @@ typedef struct omega_cfg_options {
   const char* tls_server_name; /* SNI and the name verified; default: the URL's host */
   int tls_skip_verify;         /* 1: accept any certificate (ssl_cert_reqs=none); tests only */
   /* Sealed secrets: a file holding the writer's seal key(s) (see omega-settingsd
-   * --seal-key-file). With it, sealed values are opened at install; without it,
-   * reading one fails with OMEGA_E_SEALED, never returning the ciphertext. */
+   * --seal-key-file), readable by its owner only (mode 0600 or 0400). With it,
+   * sealed values are opened at install (reads cost nothing more); a value
+   * that does not open rejects that snapshot (ERROR, the last good one stays),
+   * and the file is read again once when a snapshot names a key id it does not
+   * list (rotation). Without it, reading a sealed value fails with
+   * OMEGA_E_SEALED, never returning the ciphertext. A file that is missing,
+   * unreadable, accessible by group or others, or not a valid key file makes
+   * omega_cfg_open fail with OMEGA_E_INVALID_ARG naming it. The library reads
+   * no environment variable (the Python package reads OMEGA_SEAL_KEY_FILE). */
   const char* seal_key_path;
   /* Names this handle's subscriber connection omega:<service>:<host>:<pid>:v<N>:<STATE>
    * (CLIENT SETNAME), so the writer can list the fleet. Default: the program name. */
   const char* service_name;
 } omega_cfg_options;
 
-#define OMEGA_CFG_OPTIONS_INIT \
-  { OMEGA_CFG_OPTIONS_VERSION }
+/* Every field named, in order, so that neither C nor C++ warns under -Wextra
+ * (-Wmissing-field-initializers): struct_version set, the rest zero/NULL.
+ * It grows with the struct; the installed-package test compiles it with
+ * -Wextra -Werror in C99 and C++, so a field appended without it fails. */
+#define OMEGA_CFG_OPTIONS_INIT                                                                      \
+  {                                                                                                 \
+    OMEGA_CFG_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, /* v1 */ \
+        NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL                                        /* v2 */ \
+  }
+
+/* The same at run time: zeroes the fields that struct_version has and sets
+ * struct_version. Pass OMEGA_CFG_OPTIONS_VERSION: the library then touches
+ * exactly the struct this header declares, even when it is a newer library
+ * whose struct has grown:
+ *
+ *   omega_cfg_options opts;
+ *   omega_cfg_options_init(&opts, OMEGA_CFG_OPTIONS_VERSION);
+ *
+ * OMEGA_E_INVALID_ARG if opts is NULL or struct_version is 0 or newer than
+ * the library (*opts untouched). */
+OMEGA_API int omega_cfg_options_init(omega_cfg_options* opts, unsigned struct_version);
 
 /* Connects, loads the current snapshot and starts the watcher thread.
  * opts may be NULL (all defaults). Returns before the first sync only if it
@@ -163,7 +191,10 @@ OMEGA_API void omega_cfg_close(omega_cfg* cfg);
 /* ---- Reading ------------------------------------------------------------- */
 
 /* Keys are canonical UPPER_SNAKE_CASE; every lookup ignores ASCII case, so
- * "redis_url" finds "REDIS_URL". */
+ * "redis_url" finds "REDIS_URL". A sealed secret that this handle cannot open
+ * (no seal_key_path) is listed, but every read of it (omega_cfg_get*,
+ * omega_snapshot_get*, omega_snapshot_type, omega_snapshot_entry) returns
+ * OMEGA_E_SEALED. */
 
 typedef enum omega_value_type {
   OMEGA_TYPE_STRING = 0,
@@ -222,7 +253,9 @@ OMEGA_API int omega_snapshot_get_bool(const omega_snapshot* snap, const char* ke
 OMEGA_API int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value_type* out);
 
 /* Iteration in key order: index in [0, omega_snapshot_count). *out_key and
- * *out_value are borrowed until omega_snapshot_release; out_type optional. */
+ * *out_value are borrowed until omega_snapshot_release; out_type optional.
+ * A sealed secret (see omega_cfg_get): OMEGA_E_SEALED with *out_key set and
+ * *out_value NULL, so the caller can name it and go on. */
 OMEGA_API int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** out_key,
                                    const char** out_value, omega_value_type* out_type);
 
@@ -283,8 +316,9 @@ typedef struct omega_cfg_status {
   char last_error[512];    /* its message, "" if none; copied */
 } omega_cfg_status;
 
+/* Every field named, for the same reason as OMEGA_CFG_OPTIONS_INIT. */
 #define OMEGA_CFG_STATUS_INIT \
-  { OMEGA_CFG_STATUS_VERSION }
+  { OMEGA_CFG_STATUS_VERSION, 0, 0, "", 0, 0, 0, 0, "" }
 
 /* Fills *out (struct_version must be set). */
 OMEGA_API int omega_cfg_get_status(omega_cfg* cfg, omega_cfg_status* out);

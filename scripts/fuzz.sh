@@ -7,7 +7,7 @@ seconds=${1:-20}
 build=build/fuzz
 cmake --preset fuzz >/dev/null
 
-targets=(fuzz_snapshot fuzz_redis_endpoint fuzz_json_tree fuzz_env_file fuzz_schema)
+targets=(fuzz_snapshot fuzz_redis_endpoint fuzz_json_tree fuzz_env_file fuzz_schema fuzz_sealed)
 cmake --build --preset fuzz -j2 --target "${targets[@]}" >/dev/null
 for target in "${targets[@]}"; do
   corpus=$(mktemp -d)
@@ -20,6 +20,7 @@ for target in "${targets[@]}"; do
   esac
   dict=()
   [ "$target" = fuzz_schema ] && dict=(-dict=fuzz/schema.dict)
+  [ "$target" = fuzz_sealed ] && dict=(-dict=fuzz/sealed.dict)
   echo "fuzz: $target for ${seconds}s"
   "$build/fuzz/$target" "${dict[@]}" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$build/" "$corpus" 2>&1 | tail -n 1
   rm -rf "$corpus"

@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
   abigail-tools clang-format  # the ABI guard (tests/abi) and the house format
   systemd logrotate  # the deploy kit's checks: systemd-analyze verify, a real logrotate run
+  chromium chromium-driver  # the web console in a headless browser (tests/daemon/test_console.py)
+  debootstrap unzip  # the wheel test's chroot without the libraries (tests/wheel)
 )
 
 missing=()

@@ -12,4 +12,6 @@ scripts/fuzz.sh 15
 OMEGA_MODEL_CHECK=$PWD/build/dev/tests/unit/omega-model-check scripts/test-daemon.sh
 # The Python suite's end-to-end tests drive the daemon the dev build made.
 OMEGA_SETTINGSD_BIN=$PWD/build/dev/daemon/omega-settingsd scripts/test-python.sh
+# The manylinux wheel, installed where none of its libraries nor a compiler exist (a chroot).
+tests/wheel/test_wheel.sh
 echo "omega-config: every suite passed"

@@ -1,6 +1,7 @@
 // The C facade's conversions (see c_adapters.h).
 #include "c_adapters.h"
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
@@ -45,6 +46,15 @@ void apply_version_2(const omega_cfg_options& c, Options* o) {
 }
 
 }  // namespace
+
+size_t options_size(unsigned struct_version) {
+  static_assert(OMEGA_CFG_OPTIONS_VERSION == 2, "options_size: say where the new version's fields end");
+  switch (struct_version) {
+    case 1: return offsetof(omega_cfg_options, tls_ca_file);  // the fields before version 2's
+    case 2: return sizeof(omega_cfg_options);
+    default: return 0;
+  }
+}
 
 Options options_from_c(const omega_cfg_options* opts) {
   Options o;

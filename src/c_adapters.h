@@ -19,6 +19,8 @@ namespace omega {
 
 // Checks every field (opts may be NULL: all defaults). Throws Error.
 Options options_from_c(const omega_cfg_options* opts);
+// Bytes of omega_cfg_options as of struct_version (1 .. OMEGA_CFG_OPTIONS_VERSION), else 0.
+size_t options_size(unsigned struct_version);
 // Fills the fields of out that its struct_version has.
 void status_to_c(const ReaderStatus& status, omega_cfg_status* out);
 // A core callback that calls fn with C arguments.

@@ -40,13 +40,21 @@ int fail(int code, const char* message) {
 #define OMEGA_CHECK_ARG(cond, what) \
   if (!(cond)) return fail(OMEGA_E_INVALID_ARG, what)
 
+[[noreturn]] void sealed_error(const omega::Entry& e) {
+  throw Error(OMEGA_E_SEALED, std::string(e.key) +
+                                  " is a sealed secret and this handle has no seal key to open it: set the "
+                                  "seal_key_path option (Python: seal_key_path= or OMEGA_SEAL_KEY_FILE) to a copy "
+                                  "of the writer's seal key file");
+}
+
 const omega::Entry& find_or_throw(const omega::Snapshot& s, const char* key) {
   const omega::Entry* e = s.find(key);
   if (e == nullptr)
     throw Error(OMEGA_E_NOT_FOUND,
                 std::string("no setting named ") + key + " (version " + std::to_string(s.version()) + ")");
   if (e->type == omega::ValueType::kNull)
-    throw Error(OMEGA_E_NOT_FOUND, e->key + " is null (version " + std::to_string(s.version()) + ")");
+    throw Error(OMEGA_E_NOT_FOUND, std::string(e->key) + " is null (version " + std::to_string(s.version()) + ")");
+  if (e->sealed) sealed_error(*e);
   return *e;
 }
 
@@ -89,6 +97,20 @@ const char* omega_state_name(int state) {
   }
 }
 
+int omega_cfg_options_init(omega_cfg_options* opts, unsigned struct_version) {
+  OMEGA_CHECK_ARG(opts != nullptr, "omega_cfg_options_init: opts is NULL");
+  // The caller's struct is the one its header declared: as long as struct_version says, no
+  // longer (a newer library must not write the fields an older caller does not have).
+  size_t size = omega::options_size(struct_version);
+  if (size == 0)
+    return fail(OMEGA_E_INVALID_ARG, struct_version == 0
+                                         ? "omega_cfg_options_init: struct_version is 0: pass OMEGA_CFG_OPTIONS_VERSION"
+                                         : "omega_cfg_options_init: struct_version is newer than this library");
+  std::memset(static_cast<void*>(opts), 0, size);
+  opts->struct_version = struct_version;
+  return OMEGA_OK;
+}
+
 int omega_cfg_open(const omega_cfg_options* opts, omega_cfg** out) {
   OMEGA_CHECK_ARG(out != nullptr, "omega_cfg_open: out is NULL");
   *out = nullptr;
@@ -120,8 +142,9 @@ int omega_cfg_get(omega_cfg* cfg, const char* key, char* buf, size_t buf_len, si
   const omega::Entry& e = find_or_throw(*snap, key);
   if (out_len) *out_len = e.text.size();
   if (buf_len <= e.text.size())
-    throw Error(OMEGA_E_BUFFER_TOO_SMALL, e.key + " needs a buffer of " + std::to_string(e.text.size() + 1) + " bytes");
-  std::memcpy(buf, e.text.c_str(), e.text.size() + 1);
+    throw Error(OMEGA_E_BUFFER_TOO_SMALL,
+                std::string(e.key) + " needs a buffer of " + std::to_string(e.text.size() + 1) + " bytes");
+  std::memcpy(buf, e.text.data(), e.text.size() + 1);  // with its NUL
   return OMEGA_OK;
   OMEGA_API_END
 }
@@ -176,7 +199,7 @@ int omega_snapshot_get(const omega_snapshot* snap, const char* key, const char**
   OMEGA_CHECK_ARG(snap && key && out_value, "omega_snapshot_get: snap, key and out_value must not be NULL");
   OMEGA_API_BEGIN
   const omega::Entry& e = find_or_throw(*snap->rep, key);
-  *out_value = e.text.c_str();
+  *out_value = e.text.data();  // NUL-terminated
   if (out_len) *out_len = e.text.size();
   return OMEGA_OK;
   OMEGA_API_END
@@ -202,6 +225,7 @@ int omega_snapshot_type(const omega_snapshot* snap, const char* key, omega_value
   OMEGA_API_BEGIN
   const omega::Entry* e = snap->rep->find(key);
   if (e == nullptr) throw Error(OMEGA_E_NOT_FOUND, std::string("no setting named ") + key);
+  if (e->sealed) sealed_error(*e);  // its real type is inside the seal
   *out = omega::value_type_to_c(e->type);
   return OMEGA_OK;
   OMEGA_API_END
@@ -215,8 +239,12 @@ int omega_snapshot_entry(const omega_snapshot* snap, size_t index, const char** 
   if (index >= entries.size())
     throw Error(OMEGA_E_NOT_FOUND,
                 "index " + std::to_string(index) + " is past the " + std::to_string(entries.size()) + " entries");
-  *out_key = entries[index].key.c_str();
-  *out_value = entries[index].text.c_str();
+  *out_key = entries[index].key.data();  // NUL-terminated
+  if (entries[index].sealed) {
+    *out_value = nullptr;  // the key is named, so iteration can say which one is sealed
+    sealed_error(entries[index]);
+  }
+  *out_value = entries[index].text.data();
   if (out_type) *out_type = omega::value_type_to_c(entries[index].type);
   return OMEGA_OK;
   OMEGA_API_END

@@ -32,6 +32,37 @@ std::string lower(std::string s) {
   return s;
 }
 
+bool over_cap(ReplyView size, size_t max_bytes) {
+  return size.is_integer() && static_cast<unsigned long long>(size.integer()) > max_bytes;
+}
+
+std::string over_cap_error(ReplyView size, size_t max_bytes) {
+  return "snapshot is " + std::to_string(size.integer()) + " bytes, over the " + std::to_string(max_bytes) +
+         "-byte cap";
+}
+
+// The MGET of snapshot, version and meta (one command: never a snapshot paired with another's
+// version), checked.
+Published from_mget(ReplyView r, size_t max_bytes) {
+  Published p;
+  expect_array(r, 3, "MGET");
+  p.fingerprint = fingerprint_of(r[1], r[2]);
+  std::string version, meta;
+  bool has_config = string_of(r[0], &p.raw);
+  bool has_version = string_of(r[1], &version);
+  bool has_meta = string_of(r[2], &meta);
+  if (!has_config && !has_version) {
+    p.empty = true;
+    return p;
+  }
+  if (!has_config || !has_version) {
+    p.error = has_config ? "snapshot has no version key" : "version key has no snapshot";
+    return p;
+  }
+  check_published(&p, version, has_meta ? &meta : nullptr, max_bytes);
+  return p;
+}
+
 }  // namespace
 
 std::string fetch_fingerprint(redis::Connection& conn, const wire::Names& names, redis::Clock::time_point deadline) {
@@ -63,6 +94,7 @@ void check_published(Published* p, const std::string& version_text, const std::s
       p->error = "snapshot does not match the sha256 in its meta";
     } else {
       p->epoch = m.epoch;
+      p->seal_key_id = m.seal_key_id;
     }
   } catch (const wire::MetaError& e) {
     p->error = std::string("meta: ") + e.what();
@@ -71,32 +103,31 @@ void check_published(Published* p, const std::string& version_text, const std::s
 
 Published fetch_published(redis::Connection& conn, const wire::Names& names, size_t max_bytes,
                           redis::Clock::time_point deadline) {
-  Published p;
+  // One round trip: the size, then the MGET. An oversized snapshot is refused unread: the
+  // connection is abandoned with that reply in flight, so at most what the socket already
+  // holds is ever read.
+  conn.send_all({{"STRLEN", names.config}, {"MGET", names.config, names.version, names.meta}}, deadline);
+  redis::Reply size = conn.reply(deadline);
+  if (over_cap(size, max_bytes)) {
+    conn.abandon();
+    Published p;
+    p.error = over_cap_error(size, max_bytes);
+    return p;
+  }
+  return from_mget(conn.reply(deadline), max_bytes);
+}
+
+Published fetch_published_checked(redis::Connection& conn, const wire::Names& names, size_t max_bytes,
+                                  redis::Clock::time_point deadline) {
   auto pre = conn.pipeline({{"MGET", names.version, names.meta}, {"STRLEN", names.config}}, deadline);
   expect_array(pre[0], 2, "MGET");
-  if (pre[1].is_integer() && static_cast<unsigned long long>(pre[1].integer()) > max_bytes) {
+  if (over_cap(pre[1], max_bytes)) {
+    Published p;
     p.fingerprint = fingerprint_of(pre[0][0], pre[0][1]);
-    p.error = "snapshot is " + std::to_string(pre[1].integer()) + " bytes, over the " + std::to_string(max_bytes) +
-              "-byte cap";
+    p.error = over_cap_error(pre[1], max_bytes);
     return p;
   }
-  redis::Reply r = conn.command({"MGET", names.config, names.version, names.meta}, deadline);
-  expect_array(r, 3, "MGET");
-  p.fingerprint = fingerprint_of(r[1], r[2]);
-  std::string version, meta;
-  bool has_config = string_of(r[0], &p.raw);
-  bool has_version = string_of(r[1], &version);
-  bool has_meta = string_of(r[2], &meta);
-  if (!has_config && !has_version) {
-    p.empty = true;
-    return p;
-  }
-  if (!has_config || !has_version) {
-    p.error = has_config ? "snapshot has no version key" : "version key has no snapshot";
-    return p;
-  }
-  check_published(&p, version, has_meta ? &meta : nullptr, max_bytes);
-  return p;
+  return from_mget(conn.command({"MGET", names.config, names.version, names.meta}, deadline), max_bytes);
 }
 
 }  // namespace omega

@@ -13,6 +13,10 @@ namespace omega {
 void write_lkg(const std::string& path, const Snapshot& s) {
   std::string doc = "{\"format\":\"omega-lkg-1\",\"version\":" + std::to_string(s.version()) + ",\"epoch\":";
   json::append_quoted(doc, s.epoch());
+  if (!s.seal_key_id().empty()) {
+    doc += ",\"seal_key_id\":";
+    json::append_quoted(doc, s.seal_key_id());
+  }
   doc += ",\"sha256\":\"" + sha256_hex(s.raw()) + "\",\"config\":";
   json::append_quoted(doc, s.raw());
   doc += "}\n";
@@ -23,14 +27,14 @@ void write_lkg(const std::string& path, const Snapshot& s) {
     throw Error(OMEGA_E_INTERNAL, "last-known-good file " + path + ": " + error);
 }
 
-std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_bytes) {
+std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_bytes, Unsealer& unsealer) {
   const std::string bad = "last-known-good file " + path + " is unusable: ";
   std::string doc, error;
   if (!fs::read_file(path, &doc, &error, 2 * max_bytes + 4096)) {  // escaping can double the size
     if (errno == ENOENT) return nullptr;
     throw Error(OMEGA_E_BAD_SNAPSHOT, errno == EFBIG ? bad + "too large" : "last-known-good file: " + error);
   }
-  std::string version, epoch, sha, config, format;
+  std::string version, epoch, sha, config, format, seal_key_id;
   bool has_config = false;
   try {
     for (const auto& m : json::parse_object(doc)) {
@@ -40,6 +44,8 @@ std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_byt
         version = m.text;
       else if (m.key == "epoch")
         epoch = m.text;
+      else if (m.key == "seal_key_id")
+        seal_key_id = m.text;
       else if (m.key == "sha256")
         sha = m.text;
       else if (m.key == "config" && m.kind == json::Kind::kString)
@@ -56,7 +62,7 @@ std::shared_ptr<const Snapshot> read_lkg(const std::string& path, size_t max_byt
   check_published(&p, version, &meta, max_bytes);
   if (!p.error.empty()) throw Error(OMEGA_E_BAD_SNAPSHOT, bad + p.error);
   try {
-    return Snapshot::parse(std::move(p.raw), p.version, epoch);
+    return unsealer.snapshot(std::move(p.raw), p.version, epoch, seal_key_id);
   } catch (const Error& e) {
     throw Error(OMEGA_E_BAD_SNAPSHOT, bad + e.what());
   }

@@ -12,7 +12,8 @@
 
 namespace omega {
 
-Reader::Reader(Options options) : options_(std::move(options)), owner_pid_(getpid()), cache_(Snapshot::empty()) {
+Reader::Reader(Options options)
+    : options_(std::move(options)), owner_pid_(getpid()), cache_(Snapshot::empty()), unsealer_(options_.seal_key_path) {
   register_for_fork(this);
 }
 
@@ -34,10 +35,11 @@ void Reader::unlock_after_fork() {
 }
 
 void Reader::open() {
+  unsealer_.load();  // a bad key file fails the open: nothing half-configured
   std::string lkg_problem;
   if (!options_.lkg_path.empty()) {
     try {
-      if (auto snap = read_lkg(options_.lkg_path, options_.max_bytes)) {
+      if (auto snap = read_lkg(options_.lkg_path, options_.max_bytes, unsealer_)) {
         cache_.publish(snap);
         std::lock_guard<std::mutex> lock(mu_);
         from_lkg_ = true;
@@ -204,7 +206,7 @@ void Reader::offer(const Published& p) {
   }
   std::shared_ptr<const Snapshot> next;
   try {
-    next = Snapshot::parse(p.raw, p.version, p.epoch);
+    next = unsealer_.snapshot(p.raw, p.version, p.epoch, p.seal_key_id);
   } catch (const Error& e) {
     return reject(p, e.what());
   }

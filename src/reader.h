@@ -14,6 +14,7 @@
 #include "callbacks.h"
 #include "fetch.h"
 #include "options.h"
+#include "unsealer.h"
 
 namespace omega {
 
@@ -38,9 +39,10 @@ class Reader {
   explicit Reader(Options options);
   ~Reader();
 
-  // Loads the last-known-good file if any, starts the watcher and waits for
-  // its first sync attempt. Throws Error(OMEGA_E_UNAVAILABLE) when that fails
-  // and there is no last-known-good snapshot.
+  // Reads the seal key file if any (Error(OMEGA_E_INVALID_ARG) when it is
+  // unusable), loads the last-known-good file if any, starts the watcher and
+  // waits for its first sync attempt. Throws Error(OMEGA_E_UNAVAILABLE) when
+  // that fails and there is no last-known-good snapshot.
   void open();
   // Stops the watcher (promptly, even if Redis hangs) and destroys callbacks.
   void close();
@@ -75,6 +77,7 @@ class Reader {
   const pid_t owner_pid_;  // the process that opened the handle (fork_guard.h)
   Cache cache_;
   Callbacks callbacks_;
+  Unsealer unsealer_;  // the watcher thread's (and open()'s, before the watcher starts)
   std::unique_ptr<Watcher> watcher_;
 
   mutable std::mutex mu_;

@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "json_reader.h"
+#include "sealing.h"
 
 namespace omega {
 namespace {
@@ -73,11 +74,11 @@ inline bool same_words(const char* a, const char* b, size_t len) {
   return true;
 }
 
-std::string folded_copy(const std::string& key) {
-  std::string out(key.size() + 8, '\0');
-  fold_and_hash(key.data(), key.size(), out.data());
-  out.resize(key.size());
-  return out;
+// A key in a message: itself when short and printable, so a message never carries binary junk.
+std::string shown(std::string_view key) {
+  bool printable = key.size() <= 64;
+  for (unsigned char c : key) printable = printable && c >= 0x20 && c < 0x7F;
+  return printable ? std::string(key) : "(a key of " + std::to_string(key.size()) + " bytes, not shown)";
 }
 
 // Key order: case-insensitive first, so iteration and diffs read naturally.
@@ -87,9 +88,10 @@ bool entry_less(const Entry& a, const Entry& b) {
 }
 
 [[noreturn]] void type_error(const Entry& e, const char* wanted) {
-  throw Error(OMEGA_E_TYPE, e.key + " holds " + (e.type == ValueType::kString ? "a string that is not " : "") +
-                                (e.type == ValueType::kString ? std::string(wanted)
-                                                              : std::string(type_name(e.type)) + ", not " + wanted));
+  throw Error(
+      OMEGA_E_TYPE,
+      std::string(e.key) + " holds " + (e.type == ValueType::kString ? "a string that is not " : "") +
+          (e.type == ValueType::kString ? std::string(wanted) : std::string(type_name(e.type)) + ", not " + wanted));
 }
 
 }  // namespace
@@ -106,6 +108,39 @@ const char* type_name(ValueType t) {
   return "an unknown type";
 }
 
+char* Snapshot::Storage::allocate(size_t n) {
+  n = (n + 7) & ~size_t{7};
+  if (n > left_) {
+    size_t size = std::max(n, next_block_);
+    blocks_.push_back(std::unique_ptr<char[]>(new char[size]));
+    at_ = blocks_.back().get();
+    left_ = size;
+    next_block_ = std::max<size_t>(size, 4096);
+  }
+  char* p = at_;
+  at_ += n;
+  left_ -= n;
+  return p;
+}
+
+// One allocation from storage: folded (zero-padded to a whole word) | key NUL | text NUL.
+Entry Snapshot::make_entry(std::string_view key, std::string_view text) {
+  size_t padded = (key.size() + 7) & ~size_t{7};
+  char* p = storage_.allocate(padded + key.size() + 1 + text.size() + 1);
+  Entry e;
+  e.hash = fold_and_hash(key.data(), key.size(), p);  // writes whole words: the padding is zero
+  e.folded = std::string_view(p, key.size());
+  char* k = p + padded;
+  std::memcpy(k, key.data(), key.size());
+  k[key.size()] = '\0';
+  e.key = std::string_view(k, key.size());
+  char* t = k + key.size() + 1;
+  std::memcpy(t, text.data(), text.size());
+  t[text.size()] = '\0';
+  e.text = std::string_view(t, text.size());
+  return e;
+}
+
 std::shared_ptr<const Snapshot> Snapshot::empty() {
   auto s = std::make_shared<Snapshot>();
   s->raw_ = "{}";
@@ -113,58 +148,50 @@ std::shared_ptr<const Snapshot> Snapshot::empty() {
   return s;
 }
 
-std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch) {
-  std::vector<json::Member> members;
+std::shared_ptr<const Snapshot> Snapshot::parse(std::string raw, int64_t version, std::string epoch,
+                                                std::string seal_key_id, const std::string* opened) {
+  const std::string& doc = opened ? *opened : raw;
+  auto s = std::make_shared<Snapshot>();
+  // Keys and texts take at most the document's bytes, plus a NUL and a word of padding each.
+  s->storage_ = Storage(doc.size() + doc.size() / 2 + 64);
   try {
-    members = json::parse_object(raw);
+    json::parse_object_into(doc, [&](const json::MemberView& m) {
+      if (m.key.empty()) throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot has an empty key");
+      Entry e = s->make_entry(m.key, m.text);
+      e.i = m.i;
+      e.d = m.d;
+      e.b = m.b;
+      switch (m.kind) {
+        case json::Kind::kString:
+          e.type = ValueType::kString;
+          e.sealed = seal::is_sealed(e.text);
+          break;
+        case json::Kind::kInt: e.type = ValueType::kInt; break;
+        case json::Kind::kDouble: e.type = ValueType::kDouble; break;
+        case json::Kind::kBool: e.type = ValueType::kBool; break;
+        case json::Kind::kNull: e.type = ValueType::kNull; break;
+        case json::Kind::kNested: e.type = ValueType::kJson; break;
+      }
+      s->entries_.push_back(e);
+    });
   } catch (const json::ParseError& e) {
     throw Error(OMEGA_E_BAD_SNAPSHOT, e.what());
   }
-  auto s = std::make_shared<Snapshot>();
-  s->entries_.reserve(members.size());
-  for (auto& m : members) {
-    if (m.key.empty()) throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot has an empty key");
-    if (m.key.find('\0') != std::string::npos) throw Error(OMEGA_E_BAD_SNAPSHOT, "snapshot key contains NUL");
-    Entry e;
-    e.key = std::move(m.key);
-    e.folded = folded_copy(e.key);
-    e.padded = e.folded;
-    e.padded.resize((e.folded.size() + 7) / 8 * 8 + 8, '\0');
-    e.text = std::move(m.text);
-    e.i = m.i;
-    e.d = m.d;
-    e.b = m.b;
-    switch (m.kind) {
-      case json::Kind::kString: e.type = ValueType::kString; break;
-      case json::Kind::kInt: e.type = ValueType::kInt; break;
-      case json::Kind::kDouble: e.type = ValueType::kDouble; break;
-      case json::Kind::kBool: e.type = ValueType::kBool; break;
-      case json::Kind::kNull: e.type = ValueType::kNull; break;
-      case json::Kind::kNested: e.type = ValueType::kJson; break;
-    }
-    s->entries_.push_back(std::move(e));
-  }
   // omega-settingsd publishes keys in order: then there is nothing to sort.
-  // Otherwise sort by index and move each entry once (sorting the entries
-  // themselves would move four strings per swap).
-  if (!std::is_sorted(s->entries_.begin(), s->entries_.end(), entry_less)) {
-    std::vector<uint32_t> order(s->entries_.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    const auto& unsorted = s->entries_;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return entry_less(unsorted[a], unsorted[b]); });
-    std::vector<Entry> sorted;
-    sorted.reserve(order.size());
-    for (uint32_t i : order) sorted.push_back(std::move(s->entries_[i]));
-    s->entries_ = std::move(sorted);
-  }
+  if (!std::is_sorted(s->entries_.begin(), s->entries_.end(), entry_less))
+    std::sort(s->entries_.begin(), s->entries_.end(), entry_less);
+  // Sorted, equal keys (and keys equal but for case) are neighbours: no hash set needed.
   for (size_t i = 1; i < s->entries_.size(); ++i) {
-    if (s->entries_[i].folded == s->entries_[i - 1].folded)
-      throw Error(OMEGA_E_BAD_SNAPSHOT,
-                  "snapshot keys " + s->entries_[i - 1].key + " and " + s->entries_[i].key + " differ only in case");
+    const Entry &a = s->entries_[i - 1], &b = s->entries_[i];
+    if (a.folded != b.folded) continue;
+    if (a.key == b.key) throw Error(OMEGA_E_BAD_SNAPSHOT, "invalid JSON: duplicate key " + shown(a.key));
+    throw Error(OMEGA_E_BAD_SNAPSHOT,
+                "snapshot keys " + shown(a.key) + " and " + shown(b.key) + " differ only in case");
   }
   s->version_ = version;
   s->epoch_ = std::move(epoch);
   s->raw_ = std::move(raw);
+  s->seal_key_id_ = std::move(seal_key_id);
   s->build_index();
   return s;
 }
@@ -174,11 +201,8 @@ void Snapshot::build_index() {
   while (cap < entries_.size() * 2) cap *= 2;
   slots_.assign(cap, Slot{});
   mask_ = static_cast<uint32_t>(cap - 1);
-  std::vector<char> scratch;
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const std::string& k = entries_[i].folded;
-    scratch.resize(k.size() + 8);
-    uint32_t h = fold_and_hash(k.data(), k.size(), scratch.data());
+    uint32_t h = entries_[i].hash;
     uint32_t at = h & mask_;
     while (slots_[at].index_plus_one != 0) at = (at + 1) & mask_;
     slots_[at] = Slot{h, static_cast<uint32_t>(i + 1)};
@@ -200,7 +224,7 @@ const Entry* Snapshot::find(const char* key) const {
     if (slot.index_plus_one == 0) return nullptr;
     if (slot.hash != h) continue;
     const Entry& e = entries_[slot.index_plus_one - 1];
-    if (e.folded.size() == len && same_words(e.padded.data(), folded, len)) return &e;
+    if (e.folded.size() == len && same_words(e.folded.data(), folded, len)) return &e;
   }
 }
 
@@ -208,14 +232,21 @@ std::vector<std::string> Snapshot::changed_since(const Snapshot& before) const {
   std::vector<std::string> changed;
   const auto& a = before.entries_;
   const auto& b = entries_;
+  // Both sorted: one merge walk, one comparison per step (mostly the same key on both sides).
+  auto order = [](const Entry& x, const Entry& y) {
+    if (x.key == y.key) return 0;
+    int c = x.folded.compare(y.folded);
+    return c != 0 ? c : x.key.compare(y.key);
+  };
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && entry_less(a[i], b[j]))) {
-      changed.push_back(a[i++].key);
-    } else if (i == a.size() || entry_less(b[j], a[i])) {
-      changed.push_back(b[j++].key);
+    int c = i == a.size() ? 1 : j == b.size() ? -1 : order(a[i], b[j]);
+    if (c < 0) {
+      changed.emplace_back(a[i++].key);
+    } else if (c > 0) {
+      changed.emplace_back(b[j++].key);
     } else {
-      if (a[i].type != b[j].type || a[i].text != b[j].text) changed.push_back(b[j].key);
+      if (a[i].type != b[j].type || a[i].text != b[j].text) changed.emplace_back(b[j].key);
       ++i;
       ++j;
     }
@@ -234,13 +265,13 @@ int64_t entry_as_int64(const Entry& e) {
         return static_cast<int64_t>(e.d);
       type_error(e, "an integer");
     case ValueType::kString: {
-      const std::string& t = e.text;
+      std::string_view t = e.text;
       size_t start = (!t.empty() && t[0] == '-') ? 1 : 0;
       bool ok = t.size() > start && t.size() - start <= 19 &&
                 std::all_of(t.begin() + start, t.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (ok) {
         errno = 0;
-        long long v = std::strtoll(t.c_str(), nullptr, 10);
+        long long v = std::strtoll(t.data(), nullptr, 10);  // NUL-terminated
         if (errno != ERANGE) return v;
       }
       type_error(e, "an integer");
@@ -256,7 +287,7 @@ double entry_as_double(const Entry& e) {
     case ValueType::kString: {
       // Exactly one JSON number: no spaces, no "nan", "inf" or hex.
       try {
-        auto m = json::parse_object("{\"v\":" + e.text + "}");
+        auto m = json::parse_object("{\"v\":" + std::string(e.text) + "}");
         if (m.size() == 1 && (m[0].kind == json::Kind::kInt || m[0].kind == json::Kind::kDouble) &&
             e.text.find_first_of(" \t\r\n") == std::string::npos)
           return m[0].d;
@@ -274,9 +305,9 @@ bool entry_as_bool(const Entry& e) {
     static const char* const kTrue[] = {"true", "1", "yes", "on"};
     static const char* const kFalse[] = {"false", "0", "no", "off"};
     for (const char* w : kTrue)
-      if (strcasecmp(e.text.c_str(), w) == 0) return true;
+      if (strcasecmp(e.text.data(), w) == 0) return true;
     for (const char* w : kFalse)
-      if (strcasecmp(e.text.c_str(), w) == 0) return false;
+      if (strcasecmp(e.text.data(), w) == 0) return false;
     type_error(e, "a boolean");
   }
   type_error(e, "a boolean");

@@ -94,29 +94,32 @@ void Watcher::run() {
   reader_.on_first_attempt(false, "closed before the first sync");
 }
 
-void Watcher::sync(redis::Connection& cmd) {
+void Watcher::sync(std::unique_ptr<redis::Connection>& cmd) {
   const Options& s = reader_.options();
-  Published p = fetch_published(cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
+  Published p = fetch_published(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
+  if (cmd->abandoned()) {  // an oversized snapshot, left unread
+    cmd = std::make_unique<redis::Connection>(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+    named_as_.clear();
+    p = fetch_published_checked(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
+  }
   applied_fingerprint_ = p.fingerprint;
   reader_.offer(p);
 }
 
 void Watcher::name_reader(redis::Connection& cmd) {
+  if (cmd.dropped_errors() > 0) naming_refused_ = true;  // NOPERM: reading matters, naming does not
   if (naming_refused_) return;
   ReaderStatus status = reader_.status();
   std::string name = namer_.reader_name(status.version, status.state);
   if (name == named_as_) return;
-  redis::Reply r = cmd.command({"CLIENT", "SETNAME", name}, Clock::now() + reader_.options().command_timeout);
-  if (r.is_error())
-    naming_refused_ = true;  // NOPERM: reading matters, naming does not
-  else
-    named_as_ = name;
+  cmd.send_unawaited({"CLIENT", "SETNAME", name}, Clock::now() + reader_.options().command_timeout);
+  named_as_ = name;
 }
 
 void Watcher::serve(bool& connected) {
   const Options& s = reader_.options();
   redis::Connection sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
-  redis::Connection cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  auto cmd = std::make_unique<redis::Connection>(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
   named_as_.clear();
   if (!naming_refused_) {
     redis::Reply r = sub.command({"CLIENT", "SETNAME", namer_.subscriber_name()}, Clock::now() + s.command_timeout);
@@ -127,7 +130,7 @@ void Watcher::serve(bool& connected) {
   if (confirm.is_error()) throw redis::ConnError("SUBSCRIBE refused: " + std::string(confirm.text()));
   sync(cmd);
   reader_.on_connected();
-  name_reader(cmd);
+  name_reader(*cmd);
   connected = true;
   if (first_attempt_) {
     first_attempt_ = false;
@@ -158,7 +161,7 @@ void Watcher::serve(bool& connected) {
       }
       if (hinted) {
         sync(cmd);  // a burst of messages becomes one fetch of the latest state
-        name_reader(cmd);
+        name_reader(*cmd);
         continue;  // read what arrived meanwhile (a PONG, say) before judging the heartbeat
       }
     }
@@ -173,11 +176,11 @@ void Watcher::serve(bool& connected) {
       next_ping = now + s.heartbeat;
     }
     if (now >= next_poll) {
-      if (fetch_fingerprint(cmd, s.names, now + s.command_timeout) != applied_fingerprint_)
+      if (fetch_fingerprint(*cmd, s.names, now + s.command_timeout) != applied_fingerprint_)
         sync(cmd);
       else
         reader_.on_synced();
-      name_reader(cmd);  // a new version, or a new state without one
+      name_reader(*cmd);  // a new version, or a new state without one
       next_poll = Clock::now() + s.poll_interval;
     }
   }

@@ -11,6 +11,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -33,8 +34,11 @@ class Watcher {
  private:
   void run();
   void serve(bool& connected);  // one connection's life; ends only by exception
-  void sync(redis::Connection& cmd);
-  // Names cmd after the applied version and state, when they changed (best effort).
+  // Fetches and offers what Redis holds. Connects cmd again when the fetch had to abandon it
+  // (an oversized snapshot left unread).
+  void sync(std::unique_ptr<redis::Connection>& cmd);
+  // Names cmd after the applied version and state, when they changed (best effort, without
+  // waiting for the answer: a reload costs no extra round trip).
   void name_reader(redis::Connection& cmd);
   void sleep(std::chrono::milliseconds d);  // throws Stopped on wake
 

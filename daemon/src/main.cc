@@ -32,6 +32,7 @@
 #include "store/publisher.h"
 #include "store/redis_health.h"
 #include "store/revert_schedule.h"
+#include "store/snapshot_sealer.h"
 #include "tls_context.h"
 #include "writer/external_validator.h"
 #include "writer/reconciler.h"
@@ -127,6 +128,17 @@ int main(int argc, char** argv) {
   if (!opts.validate_with.empty())
     validator = std::make_unique<ExternalValidator>(
         opts.validate_with, std::chrono::milliseconds(opts.validate_timeout_ms), option_env_names());
+  // The seal key file, checked in --check too: a bad one must not surface only at deploy time.
+  std::unique_ptr<SnapshotSealer> sealer;
+  std::vector<std::string> seal_problems;
+  if (!opts.seal_key_file.empty()) {
+    try {
+      sealer = std::make_unique<SnapshotSealer>(omega::seal::Keyring::load(opts.seal_key_file),
+                                                [schema](std::string_view key) { return schema.is_secret(key); });
+    } catch (const omega::seal::SealError& e) {
+      seal_problems.push_back(std::string("--seal-key-file: ") + e.what() + "; nothing was published");
+    }
+  }
   ValidatedEnv env;
   std::vector<Problem> env_problems;
   bool env_ok = load_validated_env(schema, opts.env_path, &env, &env_problems);
@@ -145,11 +157,14 @@ int main(int argc, char** argv) {
     if (!env_ok) {
       problems = describe(env_problems);
       problems.insert(problems.begin(), opts.env_path + " is invalid:");
-      return fail(problems);
     }
-    std::printf("%s: valid (%d settings)\n", opts.env_path.c_str(), cJSON_GetArraySize(env.typed.get()));
+    problems.insert(problems.end(), seal_problems.begin(), seal_problems.end());
+    if (!problems.empty()) return fail(problems);
+    std::printf("%s: valid (%d settings)%s\n", opts.env_path.c_str(), cJSON_GetArraySize(env.typed.get()),
+                sealer ? (", secrets sealed with key '" + sealer->key_id() + "'").c_str() : "");
     return 0;
   }
+  problems.insert(problems.end(), seal_problems.begin(), seal_problems.end());
   if (!env_ok) {
     problems.push_back(opts.env_path + " is invalid; refusing to start:");
     for (auto& p : describe(env_problems)) problems.push_back(std::move(p));
@@ -213,13 +228,14 @@ int main(int argc, char** argv) {
   if (!reverts.open(reverts_path, &err)) return dev_shutdown(&dev), fail({err});
   const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
   Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
-  Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics, &reverts},
-                forbidden, validator.get());
+  Writer writer(env_real, opts.env_path, schema,
+                Writer::Stores{&publisher, &audit, &history, &metrics, &reverts, sealer.get()}, forbidden,
+                validator.get());
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
   }
-  writer.boot();
+  if (!writer.boot(&err)) return dev_shutdown(&dev), fail({"refusing to start: " + err});
   writer.run_due_reverts();  // those that came due while the daemon was down
 
   RedisHealth redis_health(redis_endpoint, redis_timeout);
@@ -255,7 +271,10 @@ int main(int argc, char** argv) {
   ready_once_seeded();
   log_info(std::string("serving ") + (tls_cert_pem.empty() ? "HTTP" : "HTTPS") + " on " + opts.listen_host + ":" +
            std::to_string(server.port()) + ", version " + std::to_string(writer.version()) + ", " +
-           std::to_string(auth.credential_count()) + " admin credential(s)");
+           std::to_string(auth.credential_count()) + " admin credential(s)" +
+           (sealer ? ", secrets sealed in Redis with key '" + sealer->key_id() + "' (" + sealer->keys().source() +
+                         " opens " + sealer->keys().ids() + ")"
+                   : ""));
   if (opts.dev) dev_print_banner(opts, dev, server.port());
 
   for (int sig = 0; sigwait(&handled, &sig) == 0 && sig == SIGHUP;) {

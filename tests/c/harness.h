@@ -122,6 +122,7 @@ typedef struct th_pub {
   int with_meta;            /* also SET the meta key */
   const char* epoch;        /* meta epoch (default "e1") */
   const char* sha256_hex;   /* overrides the computed sha256 */
+  const char* seal_key_id;  /* meta "seal_key_id" (NULL: none) */
   int no_publish;           /* write without PUBLISH (a missed message) */
   int publish_only;         /* PUBLISH without writing */
   const th_names* names;
@@ -142,6 +143,22 @@ void th_publish_meta(th_redis* r, const char* json, int64_t version, const char*
 void th_sha256_hex(const void* data, size_t len, char out[65]);
 /* Drops the writer connection (it reconnects on the next publish). */
 void th_writer_reset(th_redis* r);
+
+/* ---- seal.c: sealed secrets, from the format in docs/wire.md ----------------- */
+
+typedef struct th_seal_key {
+  char id[65];
+  unsigned char bytes[32];
+} th_seal_key;
+
+/* A key named id whose 32 bytes are all `fill` (different fills: different keys). */
+th_seal_key th_seal_key_make(const char* id, unsigned char fill);
+/* "omega:sealed:v1:<base64(nonce||ciphertext)>" of value_json (the value as
+ * JSON text: a string keeps its quotes) sealed for setting. Caller frees. */
+char* th_seal(const th_seal_key* key, const char* setting, const char* value_json);
+/* Writes a seal key file at path (`ID:BASE64` lines; keys[0] seals), then
+ * chmods it to mode. Fails the test if it cannot. */
+void th_write_key_file(const char* path, unsigned mode, const th_seal_key* keys, size_t n);
 
 /* ---- handles.c: handles, status, values ------------------------------------ */
 

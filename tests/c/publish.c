@@ -53,7 +53,7 @@ int th_try_publish(th_redis* r, const th_pub* p, char* err, size_t err_len) {
     }
     r->writer = c;
   }
-  char ver[32], msg[4096], meta[512], sha[65], ts[64];
+  char ver[32], msg[4096], meta[640], sha[65], ts[64], seal_field[128] = "";
   snprintf(ver, sizeof ver, "%lld", (long long)p->version);
   const char* vtext = p->version_text ? p->version_text : ver;
   long long prev = p->prev_version ? (long long)p->prev_version : (long long)p->version - 1;
@@ -71,8 +71,9 @@ int th_try_publish(th_redis* r, const th_pub* p, char* err, size_t err_len) {
     struct tm tmv;
     gmtime_r(&now, &tmv);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    snprintf(meta, sizeof meta, "{\"version\":%s,\"epoch\":\"%s\",\"sha256\":\"%s\",\"written_at\":\"%s\"}", vtext,
-             p->epoch ? p->epoch : "e1", sha, ts);
+    if (p->seal_key_id) snprintf(seal_field, sizeof seal_field, ",\"seal_key_id\":\"%s\"", p->seal_key_id);
+    snprintf(meta, sizeof meta, "{\"version\":%s,\"epoch\":\"%s\",\"sha256\":\"%s\",\"written_at\":\"%s\"%s}", vtext,
+             p->epoch ? p->epoch : "e1", sha, ts, seal_field);
   }
   int queued = 0;
   char dbs[16];

@@ -32,11 +32,13 @@ Test(args, version_functions) {
 Test(args, strerror_every_code) {
   static const int codes[] = {OMEGA_OK,      OMEGA_E_INVALID_ARG,  OMEGA_E_NOT_FOUND,    OMEGA_E_BUFFER_TOO_SMALL,
                               OMEGA_E_TYPE,  OMEGA_E_MISSING_KEYS, OMEGA_E_UNAVAILABLE,  OMEGA_E_BAD_URL,
-                              OMEGA_E_NOMEM, OMEGA_E_INTERNAL,     OMEGA_E_BAD_SNAPSHOT, OMEGA_E_NO_SUCH_TOKEN};
+                              OMEGA_E_NOMEM, OMEGA_E_INTERNAL,     OMEGA_E_BAD_SNAPSHOT, OMEGA_E_NO_SUCH_TOKEN,
+                              OMEGA_E_SEALED};
   const size_t n = sizeof codes / sizeof codes[0];
   /* pinned values */
   cr_assert_eq(OMEGA_E_INVALID_ARG, -1);
   cr_assert_eq(OMEGA_E_NO_SUCH_TOKEN, -11);
+  cr_assert_eq(OMEGA_E_SEALED, -12);
   for (size_t i = 0; i < n; i++) {
     const char* s = omega_strerror(codes[i]);
     cr_assert_not_null(s, "strerror(%d) is NULL", codes[i]);
@@ -46,7 +48,7 @@ Test(args, strerror_every_code) {
       cr_assert_str_neq(s, omega_strerror(codes[j]), "strerror(%d) == strerror(%d) == \"%s\"", codes[i], codes[j], s);
   }
   /* unknown codes still give a usable string, distinct from every known one */
-  const int unknown[] = {1, 42, -12, -999, -2147483647 - 1};
+  const int unknown[] = {1, 42, -13, -999, -2147483647 - 1};
   for (size_t u = 0; u < sizeof unknown / sizeof unknown[0]; u++) {
     const char* s = omega_strerror(unknown[u]);
     cr_assert_not_null(s, "strerror(%d)", unknown[u]);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "th_test.h"
 
 #include "harness.h"
@@ -170,6 +171,43 @@ Test(faults, oversized_by_far) {
   p.version = 2;
   expect_rejected(&p, h);
   free(big);
+}
+
+/* The fetch refuses an oversized snapshot without reading it: it abandons its connection with
+ * the reply unread and connects again. The next good version still arrives, promptly. */
+Test(faults, oversized_then_good_is_installed) {
+  char* big = sized_json(200000);
+  th_publish(&th_R, big, 2);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "oversized snapshot not rejected");
+  free(big);
+  th_publish(&th_R, "{\"A\":\"after\",\"B\":3}", 3);
+  cr_assert(th_recorder_wait_version(&REC, 3, 3000), "the version after an oversized one did not arrive");
+  omega_cfg_status st;
+  th_status(th_CFG, &st);
+  cr_assert_eq(st.state, OMEGA_STATE_READY, "state %d: %s", st.state, st.last_error);
+  cr_assert_eq(st.version, 3);
+}
+
+static long connections_received(void) {
+  char out[8192];
+  cr_assert_eq(th_cli(&th_R, out, sizeof out, "INFO", "stats", NULL), 0);
+  const char* at = strstr(out, "total_connections_received:");
+  cr_assert(at != NULL, "INFO stats: %s", out);
+  return strtol(at + strlen("total_connections_received:"), NULL, 10);
+}
+
+/* Refused once, remembered: while the oversized snapshot stays in Redis, the backstop poll
+ * (every 200 ms here) sees the same fingerprint and neither fetches nor reconnects again. */
+Test(faults, oversized_is_not_fetched_again_by_the_poll) {
+  char* big = sized_json(200000);
+  th_publish(&th_R, big, 2);
+  free(big);
+  cr_assert(th_wait_state(th_CFG, OMEGA_STATE_ERROR, 3000), "oversized snapshot not rejected");
+  usleep(300 * 1000); /* the reconnect after the abandoned fetch has happened */
+  long before = connections_received();
+  usleep(1500 * 1000); /* seven polls */
+  long after = connections_received();
+  cr_assert_leq(after - before, 1, "%ld connections in 1.5 s: the poll keeps refetching", after - before);
 }
 
 Test(faults, sha256_mismatch) {

@@ -83,6 +83,10 @@ def test_dev_mode_is_zero_setup(tmp_path):
         scratch = re.search(r"removes (\S+)\.\n", banner).group(1)
         assert os.path.isdir(scratch)
         assert f"curl -s http://127.0.0.1:{port}/config | jq ." in banner
+        # The console's address, as printed, serves the console.
+        console = re.search(r"Open the console: (\S+)", banner).group(1)
+        assert console == f"http://127.0.0.1:{port}/ui"
+        assert "<title>omega-settingsd console</title>" in sh(f"curl -s {console}").stdout
         # The printed patch command, run as printed.
         patch_cmd = banner[
             banner.index("curl -s -X POST") : banner.index("curl -s -X POST", banner.index("curl -s -X POST") + 1)

@@ -23,6 +23,9 @@ from tests.support.waiting import wait_until
 VALIDATE_PY = REPO / "bindings" / "python" / "omega_config" / "validate.py"
 MODEL_VALIDATOR = f"{shlex.quote(sys.executable)} {shlex.quote(str(VALIDATE_PY))} examples.omega_settings:OMEGASettings"
 PY_ENV = {"PYTHONPATH": str(REPO)}  # so that `examples.omega_settings` imports
+# The model validator starts a Python process that imports pydantic: seconds on a loaded CI
+# machine. These tests are not about the deadline (the hang tests are), so give it room.
+MODEL_TIMEOUT = ["--validate-timeout-ms", "60000"]
 JAVASCRIPT = "javascript:alert(1)"
 
 
@@ -53,7 +56,7 @@ def test_validate_with_has_the_last_word(make_daemon, redis_server, spy):
     d.stop()
 
     # With the model as validator, that .env does not even start, and the reason is named.
-    d.args += ["--validate-with", MODEL_VALIDATOR]
+    d.args += ["--validate-with", MODEL_VALIDATOR, *MODEL_TIMEOUT]
     p = start_fails(d, PY_ENV)
     assert p.returncode == 1, p.stderr
     assert "refusing to start" in p.stderr
@@ -250,7 +253,7 @@ def test_reload_and_rollback_are_validated_too(make_daemon, redis_server, spy, t
 
 def test_a_dry_run_asks_the_validator(make_daemon, redis_server, spy, tmp_path):
     # "Would apply" must mean the real patch would: the dry run hears the validator's refusal.
-    d = with_validator(make_daemon, MODEL_VALIDATOR, env=PY_ENV)
+    d = with_validator(make_daemon, MODEL_VALIDATOR, *MODEL_TIMEOUT, env=PY_ENV)
     world = World(d, redis_server, spy)
     before = world.capture()
     r = d.patch({"ALERT_WEBHOOK_URL": JAVASCRIPT}, dry_run=True)
@@ -265,12 +268,16 @@ def test_check_mode_asks_the_validator(make_daemon):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMEGA_")}
     env.update(PY_ENV)
     base = [daemon_binary(), "--check", "--env", str(d.env_path), "--schema", str(d.schema_path)]
-    good = subprocess.run([*base, "--validate-with", MODEL_VALIDATOR], capture_output=True, text=True, env=env)
+    good = subprocess.run(
+        [*base, "--validate-with", MODEL_VALIDATOR, *MODEL_TIMEOUT], capture_output=True, text=True, env=env
+    )
     assert good.returncode == 0, good.stderr
     d.env_path.write_text(d.env_path.read_text() + f"ALERT_WEBHOOK_URL={JAVASCRIPT}\n")
     plain = subprocess.run(base, capture_output=True, text=True, env=env)
     assert plain.returncode == 0, plain.stderr  # the schema alone cannot tell
-    bad = subprocess.run([*base, "--validate-with", MODEL_VALIDATOR], capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [*base, "--validate-with", MODEL_VALIDATOR, *MODEL_TIMEOUT], capture_output=True, text=True, env=env
+    )
     assert bad.returncode == 1
     assert "ALERT_WEBHOOK_URL: URL scheme should be 'http' or 'https'" in bad.stderr, bad.stderr
     crash = subprocess.run([*base, "--validate-with", "kill -9 $$"], capture_output=True, text=True, env=env)

@@ -8,12 +8,14 @@ venv and runs pytest from outside the source tree: what is imported here is
 the installed omega_config.
 """
 
+import asyncio
 import logging
 import pathlib
 
 import omega_config
 import omega_config.manager
 import pytest
+from async_helpers import SLOW_STEP_SECONDS, SlowSteps
 from plain_writer import PlainWriter
 
 from tests.support.daemon import example_daemon
@@ -67,3 +69,44 @@ def _isolate_process_state():
         default.close()
     omega_config.manager._default = None
     logging.getLogger().setLevel(level)
+
+
+# -- the async tests (anyio's pytest plugin: @pytest.mark.anyio) ---------------------------------
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(("asyncio", {"debug": True}), id="asyncio"),
+        pytest.param(("trio", {}), id="trio"),
+    ]
+)
+def anyio_backend(request):
+    return request.param
+
+
+@pytest.fixture
+def asyncio_only(anyio_backend_name):
+    if anyio_backend_name != "asyncio":
+        pytest.skip("asyncio's own API")
+
+
+@pytest.fixture
+async def no_blocking(anyio_backend_name):
+    """On asyncio: the loop in debug mode with a short slow-step threshold, and no report of a
+    slow step allowed during the test. On trio (no such detector) the tickers prove it."""
+    if anyio_backend_name != "asyncio":
+        yield None
+        return
+    loop = asyncio.get_running_loop()
+    assert loop.get_debug()
+    previous = loop.slow_callback_duration
+    loop.slow_callback_duration = SLOW_STEP_SECONDS
+    steps = SlowSteps()
+    logger = logging.getLogger("asyncio")
+    logger.addHandler(steps)
+    try:
+        yield steps
+    finally:
+        logger.removeHandler(steps)
+        loop.slow_callback_duration = previous
+    assert steps.reports == [], f"the event loop was blocked: {steps.reports}"

@@ -25,7 +25,9 @@ class Snapshot:
     def get_double(self, key: str) -> Optional[float]: ...
     def get_bool(self, key: str) -> Optional[bool]: ...
     def type(self, key: str) -> Optional[int]: ...
-    def entries(self) -> list[tuple[str, str, int]]: ...
+    def entries(self) -> list[tuple[str, Optional[str], int]]:
+        """(key, text, type) in key order; text is None for a sealed secret
+        this handle has no seal key for."""
 
 OPTION_NAMES: tuple[str, ...]
 
@@ -68,6 +70,7 @@ E_NOMEM: int
 E_INTERNAL: int
 E_BAD_SNAPSHOT: int
 E_NO_SUCH_TOKEN: int
+E_SEALED: int
 TYPE_STRING: int
 TYPE_JSON: int
 TYPE_INT: int

@@ -17,7 +17,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from . import _core
 from .errors import (
@@ -28,6 +28,16 @@ from .errors import (
 )
 from .snapshot import _MISSING, ConfigSnapshot, canonical
 from .status import ConfigStatus
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from pydantic import BaseModel
+
+    from .aio import ConfigChanges
+    from .binding import BoundSettings
+
+    M = TypeVar("M", bound=BaseModel)
 
 ReloadCallback = Callable[[int, tuple[str, ...]], Any]
 
@@ -49,14 +59,27 @@ class ConfigManager(_core.AttrView):
     # _callbacks: on_reload's functions by key, _keys: token -> key. The C
     # library holds only a trampoline with a weak reference to the manager, so
     # a callback that refers to the manager makes a cycle the GC can collect.
-    __slots__ = ("__dict__", "__weakref__", "_callbacks", "_handle", "_keys", "_lock", "_state")
+    # _close_listeners: woken by close() (async waiters); _bindings: bind()'s views, weakly.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_bindings",
+        "_callbacks",
+        "_close_listeners",
+        "_handle",
+        "_keys",
+        "_lock",
+        "_state",
+    )
 
     def __init__(self, redis_url: Optional[str] = None, **options: Any):
         unknown = sorted(set(options) - set(OPTION_NAMES))
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(unknown)}; known: {', '.join(OPTION_NAMES)}")
         if redis_url is None:
-            redis_url = os.environ.get("REDIS_URL") or None
+            redis_url = bus_url_from_environment()
+        if options.get("seal_key_path") is None and os.environ.get("OMEGA_SEAL_KEY_FILE"):
+            options["seal_key_path"] = os.environ["OMEGA_SEAL_KEY_FILE"]
         try:
             handle = _core.Handle.open(redis_url=redis_url, **options)
         except _core.Error as exc:
@@ -66,6 +89,8 @@ class ConfigManager(_core.AttrView):
         object.__setattr__(self, "_state", None)
         object.__setattr__(self, "_callbacks", {})
         object.__setattr__(self, "_keys", {})
+        object.__setattr__(self, "_close_listeners", {})
+        object.__setattr__(self, "_bindings", weakref.WeakSet())
         # Register first, then load: a version installed in between is then
         # seen by the callback, and the later of the two loads wins.
         handle.on_reload(_refresher(weakref.ref(self)))
@@ -113,6 +138,7 @@ class ConfigManager(_core.AttrView):
             value = state._values.get(key, _MISSING)
             if value is not _MISSING:
                 return value
+            state._refuse_if_sealed(key)
         raise MissingConfigError([key])
 
     def __getitem__(self, key: str) -> Any:
@@ -151,7 +177,9 @@ class ConfigManager(_core.AttrView):
 
     @property
     def status(self) -> ConfigStatus:
-        return ConfigStatus(**self._call(self._handle.status))
+        """The C cache's health, plus why a bound model (bind()) keeps an older version."""
+        model_errors = tuple(str(view.error) for view in list(self._bindings) if view.error is not None)
+        return ConfigStatus(**self._call(self._handle.status), model_errors=model_errors)
 
     @property
     def closed(self) -> bool:
@@ -190,12 +218,22 @@ class ConfigManager(_core.AttrView):
             self._refresh()
 
     # -- reload callbacks -----------------------------------------------------
-    def on_reload(self, fn: ReloadCallback) -> int:
+    def on_reload(self, fn: ReloadCallback, *, loop: Optional[asyncio.AbstractEventLoop] = None) -> int:
         """Calls ``fn(version, changed_keys)`` on the watcher thread after each
         new version; reads inside see that version. Returns a token for
-        off_reload. An exception in ``fn`` goes to sys.unraisablehook."""
+        off_reload. An exception in ``fn`` goes to sys.unraisablehook.
+
+        With ``loop``: ``fn`` runs on that asyncio loop instead (handed over with
+        call_soon_threadsafe); a coroutine function's coroutine becomes a task,
+        one per version; exceptions go to the loop's exception handler. Once the
+        loop is closed the callback unregisters itself."""
         if not callable(fn):
             raise TypeError("on_reload needs a callable")
+        set_token: Optional[Callable[[int], None]] = None
+        if loop is not None:
+            from .aio import loop_callback
+
+            fn, set_token = loop_callback(self, fn, loop)
         ref = weakref.ref(self)
 
         def call(version: int, changed: tuple[str, ...]) -> None:
@@ -213,6 +251,8 @@ class ConfigManager(_core.AttrView):
             self._callbacks.pop(key, None)
             raise
         self._keys[token] = key
+        if set_token is not None:
+            set_token(token)
         return token
 
     def off_reload(self, token: int) -> None:
@@ -228,10 +268,69 @@ class ConfigManager(_core.AttrView):
         if key is not None:
             self._callbacks.pop(key, None)
 
+    # -- async ----------------------------------------------------------------
+    def changes(self) -> ConfigChanges:
+        """``async for change in cfg.changes():`` one ConfigChange(version, changed,
+        snapshot) per step, from the version installed when changes() was called.
+        Coalesced: a step is the newest version at the time the consumer asks, and
+        ``changed`` lists the keys whose value differs from the previous step. Ends
+        (StopAsyncIteration) when the manager closes; cancellation, ``break`` plus
+        ``aclose()``/``async with`` unregister. See docs/python.md, "asyncio"."""
+        from .aio import ConfigChanges
+
+        return ConfigChanges(self)
+
+    async def wait_for_version(self, version: int, timeout: Optional[float] = None) -> int:
+        """Waits, without blocking the loop, until reads return ``version`` or newer;
+        returns the version reached. TimeoutError after ``timeout`` seconds,
+        ConfigClosedError if the manager closes first."""
+        from .aio import wait_for_version
+
+        return await wait_for_version(self, version, timeout)
+
+    async def aclose(self) -> None:
+        """close() on a worker thread: closing joins the watcher thread."""
+        from .aio import close_config_manager
+
+        await close_config_manager(self)
+
+    async def __aenter__(self) -> ConfigManager:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+    # -- pydantic ---------------------------------------------------------------
+    def bind(self, model: type[M]) -> BoundSettings[M]:
+        """A live, validated instance of the pydantic ``model``, re-validated on each
+        reload; an invalid snapshot keeps the last good one (``view.error`` says why,
+        and so does ``cfg.status.model_errors``). Raises SettingsValidationError when
+        the current snapshot is not valid. See docs/python.md, "pydantic"."""
+        from .binding import BoundSettings
+
+        view = BoundSettings(self, model)
+        self._bindings.add(view)
+        return view
+
     # -- lifetime -------------------------------------------------------------
     def close(self) -> None:
         """Stops the watcher. Reads keep returning the last version."""
         self._handle.close()
+        # The C library has dropped every callback: drop the functions too (they may hold
+        # the manager, or an event loop), then wake the async waiters.
+        self._callbacks.clear()
+        self._keys.clear()
+        for listener in list(self._close_listeners.values()):
+            listener()
+
+    def _on_close(self, fn: Callable[[], None]) -> int:
+        # For async waiters: fn() runs in the thread that closes, once; it must not block.
+        key = next(_callback_keys)
+        self._close_listeners[key] = fn
+        return key
+
+    def _off_close(self, key: int) -> None:
+        self._close_listeners.pop(key, None)
 
     def __enter__(self) -> ConfigManager:
         return self
@@ -317,6 +416,21 @@ def _dispatcher(ref: weakref.ref[ConfigManager], key: int) -> ReloadCallback:
     return dispatch
 
 
+#: Environment variables naming the config bus, first set one wins. OMEGA_REDIS_URL is the bus's own
+#: name (the writer reads it too); REDIS_URL, the pattern document's, is also an application setting
+#: (``cfg.redis_url``) and is read only when OMEGA_REDIS_URL is unset.
+BUS_URL_VARIABLES = ("OMEGA_REDIS_URL", "REDIS_URL")
+
+
+def bus_url_from_environment() -> Optional[str]:
+    """The Redis URL of the config bus from the environment, or None (the C default)."""
+    for name in BUS_URL_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
 _default_lock = threading.Lock()
 _default: Optional[ConfigManager] = None
 
@@ -334,10 +448,12 @@ os.register_at_fork(after_in_child=_forget_default_in_child)
 
 
 def create_config_manager(redis_url: Optional[str] = None, **options: Any) -> ConfigManager:
-    """Opens a ConfigManager. The Redis URL comes from ``redis_url`` or the
-    ``REDIS_URL`` environment variable (default redis://127.0.0.1:6379/0);
-    ``options`` are the C library's options (see OPTION_NAMES). The first
-    manager opened becomes the default one that watch_log_level() uses."""
+    """Opens a ConfigManager. The Redis URL comes from ``redis_url``, else the
+    ``OMEGA_REDIS_URL`` environment variable, else ``REDIS_URL`` (default
+    redis://127.0.0.1:6379/0); ``options`` are the C library's options (see
+    OPTION_NAMES); ``seal_key_path`` defaults to the ``OMEGA_SEAL_KEY_FILE``
+    environment variable. The first manager opened becomes the default one that
+    watch_log_level() uses."""
     global _default
     cfg = ConfigManager(redis_url, **options)
     with _default_lock:

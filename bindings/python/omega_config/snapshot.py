@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _core
-from .errors import ConfigTypeError, MissingConfigError
+from .errors import ConfigTypeError, MissingConfigError, SealedValueError
 
 _MISSING: Any = object()
 
@@ -36,18 +36,25 @@ class ConfigSnapshot(Mapping):
     """Every key of one version, with typed values. Null-valued keys are absent,
     as they are for the C library's reads. Lookups ignore case.
 
+    A sealed secret that the manager has no seal key for is listed (``in``,
+    iteration) but reading it raises SealedValueError.
+
     Values are shared by every reader of this version: treat nested lists and
     dicts as read-only.
     """
 
-    __slots__ = ("_pin", "_values", "epoch", "version")
+    __slots__ = ("_pin", "_sealed", "_values", "epoch", "version")
 
     def __init__(self, pin: _core.Snapshot):
         values: dict[str, Any] = {}
+        sealed: set[str] = set()
         for key, text, value_type in pin.entries():
-            if value_type != _core.TYPE_NULL:
+            if text is None:
+                sealed.add(key)
+            elif value_type != _core.TYPE_NULL:
                 values[key] = _decode(text, value_type)
         self._values = values
+        self._sealed = frozenset(sealed)
         self._pin = pin  # keeps the C snapshot for the typed reads
         self.version: int = pin.version
         self.epoch: str = pin.epoch
@@ -61,22 +68,32 @@ class ConfigSnapshot(Mapping):
         try:
             return self._values[canonical(key)]
         except KeyError:
+            self._refuse_if_sealed(canonical(key))
             raise MissingConfigError([canonical(key)]) from None
 
+    def _refuse_if_sealed(self, name: str) -> None:
+        if name in self._sealed:
+            raise SealedValueError.for_key(name)
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        yield from self._values
+        yield from sorted(self._sealed)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._values) + len(self._sealed)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and (key in self._values or key.upper() in self._values)
+        if not isinstance(key, str):
+            return False
+        return any(k in self._values or k in self._sealed for k in (key, key.upper()))
 
     def get(self, key: str, default: Any = None) -> Any:
         values = self._values
         if key in values:
             return values[key]
-        return values.get(canonical(key), default)
+        name = canonical(key)
+        self._refuse_if_sealed(name)
+        return values.get(name, default)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # private and dunder names are never settings
@@ -84,10 +101,11 @@ class ConfigSnapshot(Mapping):
         try:
             return self._values[name.upper()]
         except KeyError:
+            self._refuse_if_sealed(name.upper())
             raise MissingConfigError([name.upper()]) from None
 
     def __repr__(self) -> str:
-        return f"<ConfigSnapshot version={self.version} keys={len(self._values)}>"
+        return f"<ConfigSnapshot version={self.version} keys={len(self)}>"
 
     # -- typed reads: the C library's conversion rules ------------------------
     def _typed(self, read, key: str, default: Any, type_name: str) -> Any:
@@ -96,6 +114,8 @@ class ConfigSnapshot(Mapping):
             value = read(name)
         except _core.Error as exc:
             code, message = exc.args
+            if code == _core.E_SEALED:
+                raise SealedValueError(message, code, name) from None
             raise ConfigTypeError(f"{name}: {message} (wanted {type_name})", code) from None
         if value is None:
             if default is _MISSING:

@@ -15,6 +15,9 @@ class ConfigStatus:
     rejected: int  # snapshots rejected since open
     last_error_code: int
     last_error: str
+    # One message per model bound with cfg.bind() that rejected the newest snapshot (and so
+    # still serves an older version); () when every bound model is current.
+    model_errors: tuple[str, ...] = ()
 
     @property
     def ready(self) -> bool:

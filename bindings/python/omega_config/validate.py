@@ -86,10 +86,12 @@ def field_names(model):
     return out
 
 
-def to_model_input(model, snapshot):
+def to_model_input(model, snapshot, keep_unknown=True):
     """(the dict to validate, {model key: snapshot key}) for a snapshot object. A field the
     snapshot lacks maps to the name the snapshot would give it (upper case when the model
-    ignores case, as settings keys are)."""
+    ignores case, as settings keys are). keep_unknown=False drops the keys that match no field,
+    as pydantic-settings' environment source never sees unrelated variables (cfg.bind and
+    OmegaSettingsSource: a service's model names the settings it uses, not all of them)."""
     exact = not is_settings(model) or model.model_config.get("case_sensitive", False)
     fold = (lambda s: s) if exact else str.lower
     lookup, back = {}, {}
@@ -99,7 +101,11 @@ def to_model_input(model, snapshot):
         back[input_key] = env_names[0] if exact else env_names[0].upper()
     data = {}
     for key, value in snapshot.items():
-        input_key = lookup.get(fold(key), key)
+        input_key = lookup.get(fold(key))
+        if input_key is None:
+            if not keep_unknown:
+                continue
+            input_key = key
         data[input_key] = value
         back[input_key] = key
     return data, back
@@ -118,13 +124,15 @@ def snapshot_only(model):
     return type(model.__name__, (model,), {"settings_customise_sources": classmethod(settings_customise_sources)})
 
 
-def validate(model, snapshot):
-    """[] if valid, else pydantic's errors without inputs, loc[0] named as in the snapshot."""
+def build(model, snapshot, validator=None, keep_unknown=True):
+    """(the validated instance, []) or (None, pydantic's errors without inputs, loc[0] named as
+    in the snapshot). validator: snapshot_only(model), made once by a caller that validates
+    often (each call would otherwise build a new subclass)."""
     from pydantic import ValidationError
 
-    data, back = to_model_input(model, snapshot)
+    data, back = to_model_input(model, snapshot, keep_unknown)
     try:
-        snapshot_only(model).model_validate(data)
+        return (validator or snapshot_only(model)).model_validate(data), []
     except ValidationError as e:
         errors = []
         for err in e.errors(include_url=False, include_context=False, include_input=False):
@@ -132,8 +140,12 @@ def validate(model, snapshot):
             if loc and loc[0] in back:
                 loc[0] = back[loc[0]]
             errors.append({"type": err["type"], "loc": loc, "msg": err["msg"]})
-        return errors
-    return []
+        return None, errors
+
+
+def validate(model, snapshot):
+    """[] if valid, else pydantic's errors without inputs, loc[0] named as in the snapshot."""
+    return build(model, snapshot)[1]
 
 
 def main(argv=None):

@@ -38,6 +38,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("E_INTERNAL") = static_cast<int>(OMEGA_E_INTERNAL);
   m.attr("E_BAD_SNAPSHOT") = static_cast<int>(OMEGA_E_BAD_SNAPSHOT);
   m.attr("E_NO_SUCH_TOKEN") = static_cast<int>(OMEGA_E_NO_SUCH_TOKEN);
+  m.attr("E_SEALED") = static_cast<int>(OMEGA_E_SEALED);
   m.attr("TYPE_STRING") = static_cast<int>(OMEGA_TYPE_STRING);
   m.attr("TYPE_INT") = static_cast<int>(OMEGA_TYPE_INT);
   m.attr("TYPE_DOUBLE") = static_cast<int>(OMEGA_TYPE_DOUBLE);

@@ -53,7 +53,13 @@ py::list Snapshot::entries() const {
     const char* key = nullptr;
     const char* value = nullptr;
     omega_value_type t = OMEGA_TYPE_NULL;
-    check(omega_snapshot_entry(snap_, i, &key, &value, &t));
+    int rc = omega_snapshot_entry(snap_, i, &key, &value, &t);
+    if (rc == OMEGA_E_SEALED) {
+      // A sealed secret this handle cannot open: listed by name, its value None, never the text.
+      out.append(py::make_tuple(py::str(key), py::none(), static_cast<int>(OMEGA_TYPE_STRING)));
+      continue;
+    }
+    check(rc);
     out.append(py::make_tuple(py::str(key), py::str(value ? value : ""), static_cast<int>(t)));
   }
   return out;

@@ -52,20 +52,6 @@ bool parse_if_match(const std::string& header, Preconditions* pre) {
   return pre->if_match.has_value();
 }
 
-// If-None-Match: a list of tags, compared weakly (RFC 9110 13.1.2); * matches anything.
-bool none_match_hits(const std::string& header, const std::string& etag) {
-  size_t pos = 0;
-  while (pos <= header.size()) {
-    size_t comma = header.find(',', pos);
-    std::string tag = trim(header.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
-    if (tag == etag || tag == "*") return true;
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 HttpResponse bad_request(const std::string& code, const std::string& message) {
   HttpResponse r = json_error(400, code, message);
   r.outcome = "bad_request";
@@ -227,7 +213,7 @@ HttpResponse config_response(const Writer::ConfigView& view, const std::string& 
   HttpResponse r;
   r.headers.push_back({"ETag", etag});
   r.headers.push_back({"Cache-Control", "no-cache"});
-  if (!if_none_match.empty() && none_match_hits(if_none_match, etag)) {
+  if (!if_none_match.empty() && if_none_match_hits(if_none_match, etag)) {
     r.status = 304;
     r.content_type.clear();
     return r;
@@ -262,7 +248,7 @@ HttpResponse Handlers::get_config(const HttpRequest& req) const {
   std::optional<uint64_t> seconds = wire::parse_decimal(wait->second);
   if (!seconds || *seconds < 1 || *seconds > 60)
     return json_error(400, "bad_request", "wait must be an integer from 1 to 60 (seconds)");
-  if (if_none_match.empty() || !none_match_hits(if_none_match, "\"" + std::to_string(view->version) + "\""))
+  if (if_none_match.empty() || !if_none_match_hits(if_none_match, "\"" + std::to_string(view->version) + "\""))
     return config_response(*view, if_none_match);
   // The client has the current version: answer when another one is installed, or 304 when
   // the time is up. The connection waits without a worker thread (HttpServer parks it).

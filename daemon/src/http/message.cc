@@ -35,6 +35,21 @@ HttpResponse json_error(int status, const std::string& code, const std::string& 
   return json_error(status, code, message, details);
 }
 
+bool if_none_match_hits(const std::string& header, const std::string& etag) {
+  size_t pos = 0;
+  while (pos <= header.size()) {
+    size_t comma = header.find(',', pos);
+    std::string tag = header.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    tag.erase(0, tag.find_first_not_of(" \t"));
+    tag.erase(tag.find_last_not_of(" \t") + 1);
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    if (tag == etag || tag == "*") return true;
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return false;
+}
+
 HttpResponse json_ok(int status, const std::string& body) {
   HttpResponse r;
   r.status = status;

@@ -62,4 +62,8 @@ HttpResponse json_error(int status, const std::string& code, const std::string& 
                         const std::vector<Problem>& problems);
 HttpResponse json_ok(int status, const std::string& body);
 
+// Whether an If-None-Match header names etag: a list of tags, compared weakly (RFC 9110
+// 13.1.2: W/"N" matches "N"); * matches anything. GET /config and the console share it.
+bool if_none_match_hits(const std::string& header, const std::string& etag);
+
 }  // namespace omega::settingsd

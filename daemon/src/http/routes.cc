@@ -3,6 +3,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "http/console.h"
+
 namespace omega::settingsd {
 namespace {
 
@@ -61,6 +63,9 @@ Routes::Routes(Handlers* h, Auth* auth, Metrics* metrics, bool read_needs_auth)
       {"GET", "/readyz", Access::kOpen, nullptr, [h](R, A) { return h->readyz(); }},
       {"GET", "/metrics", Access::kOpen, nullptr, [h](R, A) { return h->metrics(); }},
   };
+  // The console's page and files: static, so open (the page sends the token itself).
+  for (const auto& [url, asset] : console_urls())
+    table_.push_back({"GET", url, Access::kOpen, nullptr, [a = asset](R r, A) { return console_file(*a, r); }});
 }
 
 const Routes::Route* Routes::find(const std::string& path, const std::string& method) const {

@@ -1,7 +1,9 @@
 // The route table: one row per (method, path) with its access level, its metric label and
 // its handler, in the style of GNU Taler's exchange. A known path with the wrong method gets
 // 405 + Allow; errors are JSON with stable codes. Every answer, including those the server
-// glue gives before routing (413, 400), passes through observe(), which counts it once.
+// glue gives before routing (413, 400), passes through observe(), which counts it once. The
+// console's files (/ui, console.h) are rows too, open to all: GET and HEAD only, and an
+// unknown file is a 404 like any other path.
 #pragma once
 
 #include <functional>
@@ -26,7 +28,7 @@ class Routes {
   enum class Access { kOpen, kRead, kAdmin };
   struct Route {
     const char* method;
-    const char* path;
+    std::string path;
     Access access;
     const char* action;  // patch | reload | rollback: counted per outcome; nullptr otherwise
     std::function<HttpResponse(const HttpRequest&, const Actor&)> run;

@@ -13,6 +13,7 @@
 #include "model/json_tree.h"
 #include "model/redaction.h"
 #include "model/schema_field.h"
+#include "sealing.h"
 #include "utf8.h"
 
 namespace omega::settingsd::schema_internal {
@@ -192,6 +193,12 @@ void check_string(const FieldSpec& f, std::string_view s, bool quiet, std::vecto
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
       return problems->push_back("contains a control character");
     }
+  }
+  // Readers take any value with this prefix for a sealed secret (docs/wire.md): published in
+  // clear it would be unreadable, and would make readers with a seal key reject the snapshot.
+  if (seal::is_sealed(s)) {
+    problems->push_back("must not begin with \"" + std::string(seal::kReservedPrefix) +
+                        "\": readers take such a value for a sealed secret");
   }
   size_t len = utf8_length(s);
   if (f.min_length && len < *f.min_length) {

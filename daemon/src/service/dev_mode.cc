@@ -131,6 +131,22 @@ bool dev_prepare(Options* opts, DevSession* dev, std::string* error) {
   return true;
 }
 
+namespace {
+// What a Python agent (create_config_manager) and omegactl read from the environment, ready to
+// paste: OMEGA_REDIS_URL names the bus, so REDIS_URL stays free for the application's setting.
+std::string dev_exports(const Options& opts, const DevSession& dev, const std::string& base) {
+  std::string out = "For Python agents and omegactl in another shell:\n";
+  out += "  export OMEGA_REDIS_URL='" + opts.redis_url + "'\n";
+  out += "  export OMEGA_SETTINGS_URL='" + base + "'\n";
+  if (dev.token.empty())
+    out += "  # omegactl --token-file " + opts.admin_token_file + " (or export OMEGA_ADMIN_TOKEN=...)\n";
+  else
+    out += "  export OMEGA_ADMIN_TOKEN='" + dev.token + "'\n";
+  out += "  omegactl patch LOG_LEVEL=DEBUG\n";
+  return out;
+}
+}  // namespace
+
 void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
   std::string base =
       "http://" + (opts.listen_host.find(':') != std::string::npos ? "[" + opts.listen_host + "]" : opts.listen_host) +
@@ -140,7 +156,8 @@ void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
       "\nomega-settingsd (dev mode) is serving on %s\n"
       "  .env      %s\n  schema    %s\n  audit log %s\n  redis     %s%s\n"
       "  admin token: %s\n\n"
-      "Try:\n"
+      "Open the console: %s/ui  (sign in with the admin token)\n\n"
+      "Or try:\n"
       "  curl -s %s/config | jq .\n"
       "  curl -s -X POST %s/config/patch \\\n"
       "    -H \"Authorization: Bearer %s\" \\\n"
@@ -150,11 +167,12 @@ void dev_print_banner(const Options& opts, const DevSession& dev, int port) {
       "    -H \"Authorization: Bearer %s\"\n"
       "  curl -s %s/config/history | jq .\n"
       "  redis-cli -u %s MGET omega:config omega:config:version omega:config:meta\n\n"
+      "%s\n"
       "Ctrl-C stops the daemon%s and removes %s.\n",
       base.c_str(), opts.env_path.c_str(), opts.schema_path.c_str(), opts.audit_log.c_str(), opts.redis_url.c_str(),
       dev.redis_pid > 0 ? " (private, stopped with the daemon)" : "", token.c_str(), base.c_str(), base.c_str(),
-      token.c_str(), base.c_str(), token.c_str(), base.c_str(), opts.redis_url.c_str(),
-      dev.redis_pid > 0 ? " and its redis-server" : "", dev.dir.c_str());
+      base.c_str(), token.c_str(), base.c_str(), token.c_str(), base.c_str(), opts.redis_url.c_str(),
+      dev_exports(opts, dev, base).c_str(), dev.redis_pid > 0 ? " and its redis-server" : "", dev.dir.c_str());
   std::fflush(stdout);
 }
 

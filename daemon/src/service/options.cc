@@ -122,6 +122,10 @@ const std::vector<Spec>& specs() {
        str_setter(&Options::audit_key_file)},
       {"admin-token-file", true, "admin credentials, one `token` or `name:token` per line (>= 32 bytes)",
        str_setter(&Options::admin_token_file)},
+      {"seal-key-file", true,
+       "seal the schema's secrets in Redis: `ID:KEY` lines (KEY: openssl rand -base64 32), mode 0600; the "
+       "first key seals, the others still open (rotation)",
+       str_setter(&Options::seal_key_file)},
       {"read-auth", true,
        "none | admin: whether the read endpoints (GET /config, history, diff, blame, readers, schema) need a "
        "credential",

@@ -23,6 +23,7 @@ struct Options {
   std::string audit_log;                   // default: <env>.audit.jsonl
   std::string audit_key_file;              // keyed hash of secret values; default: <audit>.key (created)
   std::string admin_token_file;            // `token` or `name:token` lines
+  std::string seal_key_file;               // `ID:KEY` lines: seal secrets in Redis (first key seals)
   std::string read_auth = "none";          // GET /config, /config/history: "none" or "admin"
   std::vector<std::string> allowed_hosts;  // --allowed-host: extra Host names to serve
   std::string key_prefix;                  // namespace: prefixes the Redis key and channel names

@@ -51,6 +51,7 @@ PublishStatus Publisher::read_state(RedisState* out) {
       wire::Meta meta = wire::decode_meta(r[2].text());
       out->epoch = meta.epoch;
       out->sha256 = meta.sha256.value_or("");
+      out->seal_key_id = meta.seal_key_id;
     } catch (const wire::MetaError&) {
       // Malformed meta: no epoch to keep; the reconciler republishes under a new one.
     }
@@ -82,8 +83,9 @@ PublishStatus Publisher::begin(uint64_t prev_version) {
 void Publisher::abort() { run({{"UNWATCH"}}); }
 
 PublishStatus Publisher::commit(const Publication& p, int64_t* subscribers) {
-  std::string meta =
-      wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd");
+  // The sha256 is of the bytes readers fetch: sealed, when sealing is on.
+  std::string meta = wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd",
+                                       p.seal_key_id);
   auto replies = run({{"MULTI"},
                       {"SET", names_.config, p.snapshot},
                       {"SET", names_.version, std::to_string(p.version)},

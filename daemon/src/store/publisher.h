@@ -30,17 +30,19 @@ struct RedisState {
   bool version_malformed = false;   // present but not a version
   std::string epoch;                // from meta, "" when absent or malformed
   std::string sha256;               // from meta, "" when absent or malformed
+  std::string seal_key_id;          // from meta, "" when absent or malformed
 };
 
 enum class PublishStatus { kOk, kUnreachable, kConflict };
 
 struct Publication {
-  std::string snapshot;  // exact bytes for omega:config
+  std::string snapshot;  // exact bytes for omega:config (secrets sealed when sealing is on)
   uint64_t version = 0;
   uint64_t prev_version = 0;
   std::string epoch;
   std::string event;  // updated | reload | boot | rollback
   std::vector<std::string> changed;
+  std::string seal_key_id;  // the meta's: the key that sealed snapshot's secrets; "" = not sealed
 };
 
 class Publisher {

@@ -261,7 +261,7 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   failpoint(action + ".env_written");
 
   if (epoch_.empty()) epoch_ = random_hex(8);  // never seeded (Redis was down at boot)
-  Publication p{next.snapshot, next_version, version_, epoch_, m.event, out.changed};
+  Publication p = publication_locked(next.snapshot, next_version, version_, epoch_, m.event, out.changed);
   failpoint(action + ".before_exec");
   int64_t subscribers = -1;
   out.published = commit_locked(p, &subscribers) == PublishStatus::kOk;

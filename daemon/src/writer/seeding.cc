@@ -7,15 +7,63 @@
 #include <chrono>
 
 #include "digest.h"
+#include "sealing.h"
 #include "service/log.h"
 #include "wire_format.h"
 #include "writer/writer.h"
 
 namespace omega::settingsd {
 
-void Writer::boot() {
+bool Writer::boot(std::string* refusal) {
   std::lock_guard<std::mutex> lock(mu_);
+  RedisState rs;
+  if (stores_.publisher->read_state(&rs) == PublishStatus::kOk) {
+    *refusal = seal_refusal_locked(rs);
+    if (!refusal->empty()) return false;
+  }
   resync_locked("boot", true);
+  return true;
+}
+
+std::string Writer::seal_refusal_locked(const RedisState& rs) const {
+  // Without a version, Redis lost its data or is being re-seeded on purpose: nothing to keep.
+  if (!rs.snapshot || !rs.version) return "";
+  std::vector<std::string> sealed = seal::sealed_members(*rs.snapshot);
+  if (sealed.empty()) return "";
+  std::string names;
+  for (const auto& n : sealed) names += (names.empty() ? "" : ", ") + n;
+  const std::string held = "Redis holds version " + std::to_string(*rs.version) + " with secrets (" + names +
+                           ") sealed with key id '" + rs.seal_key_id + "'";
+  const std::string reseed =
+      "delete " + stores_.publisher->names().version + " in Redis to re-seed from the .env (a new epoch)";
+  if (!stores_.sealer)
+    return held +
+           ", but this writer has no --seal-key-file and would republish them in clear. Start it with the "
+           "seal key file; or, to stop sealing on purpose, " +
+           reseed;
+  if (!stores_.sealer->keys().find(rs.seal_key_id))
+    return held + ", which " + stores_.sealer->keys().source() + " does not list (it lists " +
+           stores_.sealer->keys().ids() +
+           "). When rotating, keep the old key in the file below the new first line until Redis holds a snapshot "
+           "sealed with the new one; if this is the wrong key file, use the right one; or " +
+           reseed;
+  return "";
+}
+
+Publication Writer::publication_locked(const std::string& plain, uint64_t version, uint64_t prev_version,
+                                       const std::string& epoch, const char* event, std::vector<std::string> changed) {
+  Publication p{plain, version, prev_version, epoch, event, std::move(changed), ""};
+  if (stores_.sealer) {
+    p.snapshot = stores_.sealer->seal(plain);
+    p.seal_key_id = stores_.sealer->key_id();
+  }
+  return p;
+}
+
+std::optional<std::string> Writer::redis_in_clear_locked(const RedisState& rs) const {
+  if (!rs.snapshot) return std::nullopt;
+  if (!stores_.sealer) return rs.snapshot;
+  return stores_.sealer->open(*rs.snapshot, rs.seal_key_id);
 }
 
 void Writer::reconcile() {
@@ -55,10 +103,17 @@ void Writer::resync_locked(const char* event, bool force) {
   }
   stores_.metrics->set_redis_up(true);
   std::string err;
-  bool same_snapshot = rs.snapshot && *rs.snapshot == current_.snapshot;
+  // Sealed bytes differ at every sealing (random nonces): compare what Redis says in clear. And
+  // Redis holds exactly what this writer would publish only if it is also sealed as it would seal
+  // it (the sealing key, every secret sealed); if not (sealing just turned on, a new key after a
+  // rotation), the same version is republished, sealed.
+  std::optional<std::string> in_clear = redis_in_clear_locked(rs);
+  bool same_snapshot = in_clear && *in_clear == current_.snapshot;
+  bool sealed_as_ours = same_snapshot && (!stores_.sealer || stores_.sealer->is_sealing_of(*rs.snapshot, rs.seal_key_id,
+                                                                                           current_.snapshot));
   if (same_snapshot && rs.version && *rs.version >= version_ && !rs.epoch.empty()) {
     set_conflict_locked(0);
-    bool in_sync = *rs.version == version_ && rs.epoch == epoch_;
+    bool in_sync = *rs.version == version_ && rs.epoch == epoch_ && sealed_as_ours;
     if (*rs.version > version_ && !mark_.store(*rs.version, "seed.version", &err)) {
       log_error("cannot store the version mark: " + err);
       return;
@@ -67,7 +122,8 @@ void Writer::resync_locked(const char* event, bool force) {
     epoch_ = rs.epoch;
     seeded_ = true;
     if (in_sync && !force) return;
-    if (force) publish_locked(Publication{current_.snapshot, version_, version_, epoch_, event, {}});
+    if (force || !sealed_as_ours)
+      publish_locked(publication_locked(current_.snapshot, version_, version_, epoch_, event, {}));
     record_history_locked(event, "omega-settingsd");
     install_view_locked();
     return;
@@ -93,7 +149,8 @@ void Writer::resync_locked(const char* event, bool force) {
     epoch = rs.epoch;
   else
     epoch = epoch_.empty() ? random_hex(8) : epoch_;
-  JsonPtr before(rs.snapshot ? parse_strict_json(*rs.snapshot, 64, nullptr) : nullptr);
+  const std::optional<std::string>& before_text = in_clear ? in_clear : rs.snapshot;
+  JsonPtr before(before_text ? parse_strict_json(*before_text, 64, nullptr) : nullptr);
   std::vector<std::string> changed =
       changed_keys(cJSON_IsObject(before.get()) ? before.get() : nullptr, current_.typed.get());
   // The mark goes first so versions never go backwards; a failed publish only leaves it ahead
@@ -103,7 +160,7 @@ void Writer::resync_locked(const char* event, bool force) {
     return;
   }
   uint64_t prev = rs.version.value_or(version_);
-  if (!publish_locked(Publication{current_.snapshot, next, prev, epoch, event, changed}))
+  if (!publish_locked(publication_locked(current_.snapshot, next, prev, epoch, event, changed)))
     return;  // in-memory version, epoch and view move only on success
   version_ = next;
   epoch_ = epoch;

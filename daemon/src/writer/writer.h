@@ -26,6 +26,7 @@
 #include "store/history.h"
 #include "store/publisher.h"
 #include "store/revert_schedule.h"
+#include "store/snapshot_sealer.h"
 #include "store/version_mark.h"
 #include "writer/external_validator.h"
 #include "writer/requests.h"
@@ -41,6 +42,7 @@ class Writer {
     History* history;
     Metrics* metrics;
     RevertSchedule* reverts;
+    SnapshotSealer* sealer;  // nullptr: secrets go to Redis in clear
   };
 
   // env_path is read and replaced (a resolved path: never a symlink); the version mark lives
@@ -55,8 +57,11 @@ class Writer {
   // Called (under the writer's lock, after the view is installed) whenever the current version
   // changes: long polls wake up. Set before serving.
   void on_new_version(std::function<void()> callback) { on_new_version_ = std::move(callback); }
-  // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries.
-  void boot();
+  // Seeds Redis (event "boot"). Redis being down is not fatal: the reconciler retries. False
+  // (nothing published, *refusal says why and the fix) when Redis holds secrets sealed with a key
+  // this writer cannot open, or sealed while this writer has no seal key (it would republish
+  // them in clear).
+  bool boot(std::string* refusal);
   // Compares Redis with the .env and republishes when it is empty or differs, except over a
   // different snapshot at a version above ours (another writer): that is only reported.
   void reconcile();
@@ -142,6 +147,14 @@ class Writer {
 
   // seeding.cc
   void resync_locked(const char* event, bool force);
+  // The publication of plain snapshot bytes: secrets sealed when sealing is on.
+  Publication publication_locked(const std::string& plain, uint64_t version, uint64_t prev_version,
+                                 const std::string& epoch, const char* event, std::vector<std::string> changed);
+  // What Redis holds in clear (opened when sealed); nullopt when it holds nothing or what it
+  // holds cannot be opened.
+  std::optional<std::string> redis_in_clear_locked(const RedisState& rs) const;
+  // Why boot must not publish over what Redis holds ("" when it may): see boot().
+  std::string seal_refusal_locked(const RedisState& rs) const;
   bool publish_locked(const Publication& p);
   PublishStatus commit_locked(const Publication& p, int64_t* subscribers = nullptr);
   // Records (and logs once) that Redis holds foreign_version from another writer; 0 clears.

@@ -7,6 +7,7 @@
     omegactl history [--limit N] | diff N [M] | blame [KEY]
     omegactl readers | status                # the fleet; status exits 0 when all are current
     omegactl watch [--count N] [--since V]   # long-polls; each new version and its diff
+    omegactl codegen --lang python|cpp [--schema FILE] [-o OUT]   # typed settings from the schema
 
 Standard library only. The package's modules, each with one job: `cli` (options, the
 registry of subcommands, main), `client` (HTTP), `credentials` (the admin token, HMAC

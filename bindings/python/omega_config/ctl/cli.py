@@ -11,13 +11,13 @@ import argparse
 import os
 import sys
 
-from . import argtypes, cmd_change, cmd_fleet, cmd_read, cmd_watch
+from . import argtypes, cmd_change, cmd_codegen, cmd_fleet, cmd_read, cmd_watch
 from .client import DEFAULT_TIMEOUT, DEFAULT_URL, Client
 from .credentials import load_credential
 from .exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CtlError, HttpFailure
 from .output import FORMATS, Output
 
-COMMAND_MODULES = (cmd_read, cmd_change, cmd_fleet, cmd_watch)
+COMMAND_MODULES = (cmd_read, cmd_change, cmd_fleet, cmd_watch, cmd_codegen)
 
 
 class Context:
