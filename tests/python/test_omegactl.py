@@ -1,89 +1,36 @@
-"""omegactl, the admin CLI, run as a user runs it: `python -m omega_config.ctl` (and the
-installed `omegactl` script) in a subprocess, against the real omega-settingsd binary
-($OMEGA_SETTINGSD_BIN) and a real redis-server.
+"""omegactl, the admin CLI, run as a user runs it: the installed `omegactl` script (and
+`python -m omega_config.ctl`) in a subprocess, against the real omega-settingsd binary
+($OMEGA_SETTINGSD_BIN) and a real redis-server: the commands that came first (get, patch,
+reload, history, rollback), credentials, URLs, usage. The newer subcommands, the output
+formats and the exit codes have files of their own (test_omegactl_*.py).
 
-Every invocation goes through `ctl()`, which also checks that no admin token appears in
-the command's stdout or stderr.
+Every invocation goes through `ctl()` (tests/support/omegactl.py), which also checks that no
+admin token appears in the command's stdout or stderr.
 """
 
 import json
 import os
 import pathlib
-import select
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.support.daemon import ALICE, BOB, env_without_omega, example_daemon
-from tests.support.redis_server import free_port, redis_keys
+from tests.support.daemon import ALICE, BOB, example_daemon
+from tests.support.omegactl import (
+    WRONG,
+    base_env,
+    ctl,
+    error_of,
+    redis_snapshot,
+    world,
+)
+from tests.support.redis_server import free_port
 from tests.support.spy import Spy
 
-# ALICE: "alice:<token>" in the daemon's token file; BOB: a bare token line, actor "token-3".
-WRONG = "w" * 48
-TOKENS = (ALICE, BOB, WRONG)
 # The example .env's secret values: `get` must show them masked.
 EXAMPLE_SECRETS = ("dev-only-secret-key-change-me-0123456789", "mongodb://mongo:27017/omega")
-
-
-def _base_env(token=None, url=None, extra=None):
-    env = env_without_omega()
-    env.pop("PYTHONPATH", None)  # the installed package, not a source tree
-    if token is not None:
-        env["OMEGA_ADMIN_TOKEN"] = token
-    if url is not None:
-        env["OMEGA_SETTINGS_URL"] = url
-    env.update(extra or {})
-    return env
-
-
-def _assert_no_token(*outputs):
-    for out in outputs:
-        text = out.decode(errors="replace") if isinstance(out, bytes) else out
-        for token in TOKENS:
-            assert token not in text, "an admin token was printed"
-
-
-def ctl(*args, token=None, url=None, extra_env=None, stdin=None, command=None, timeout=60):
-    """Runs omegactl with the credential in the environment (never on the command line)."""
-    cmd = command or [sys.executable, "-m", "omega_config.ctl"]
-    p = subprocess.run(
-        [*cmd, *args],
-        env=_base_env(token, url, extra_env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    _assert_no_token(p.stdout, p.stderr)
-    return p
-
-
-def error_of(p):
-    """The JSON error omegactl wrote to stderr (one line)."""
-    lines = [line for line in p.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, p.stderr
-    err = json.loads(lines[0])
-    assert set(err) >= {"error", "message", "details"}, err
-    return err
-
-
-def redis_snapshot(redis_server):
-    snap, version = redis_server.client().mget("omega:config", "omega:config:version")
-    return json.loads(snap), int(version)
-
-
-def world(daemon, redis_server):
-    """What a refused request must leave as it was."""
-    return (
-        daemon.env_path.read_bytes(),
-        redis_keys(redis_server),
-        daemon.config()["version"],
-        daemon.audit_path.read_bytes() if daemon.audit_path.exists() else b"",
-    )
 
 
 # ----------------------------------------------------------------------------- get
@@ -108,7 +55,7 @@ def test_get_prints_the_daemons_json_and_pipes_into_jq(settingsd):
     jq = shutil.which("jq")
     if jq is None:
         pytest.skip("jq is not installed")
-    env = _base_env(url=settingsd.base)
+    env = base_env(url=settingsd.base)
     piped = subprocess.run(
         f"{sys.executable} -m omega_config.ctl get | {jq} -r .config.LOG_LEVEL",
         shell=True,
@@ -206,21 +153,21 @@ def test_stale_expected_version_exits_non_zero_with_the_daemons_error_and_change
 # ----------------------------------------------------------------------------- credentials
 
 
-def test_missing_or_bad_token_exits_1_with_the_401_error(settingsd, redis_server):
+def test_missing_or_bad_token_exits_4_with_the_401_error(settingsd, redis_server):
     before = world(settingsd, redis_server)
     missing = ctl("patch", "LOG_LEVEL=DEBUG", url=settingsd.base)
-    assert missing.returncode == 1
+    assert missing.returncode == 4
     assert missing.stdout == ""
     assert error_of(missing)["error"] == "unauthorized"
 
     bad = ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base)
-    assert bad.returncode == 1
+    assert bad.returncode == 4
     assert bad.stdout == ""
     assert error_of(bad)["error"] == "unauthorized"
 
     for command in (["reload"], ["rollback", "1"]):
         p = ctl(*command, url=settingsd.base)
-        assert p.returncode == 1 and error_of(p)["error"] == "unauthorized", command
+        assert p.returncode == 4 and error_of(p)["error"] == "unauthorized", command
     assert world(settingsd, redis_server) == before
 
 
@@ -268,9 +215,9 @@ def test_token_file_and_hmac_signing(settingsd, redis_server, tmp_path):
     # A key name the daemon does not know, or the right name with the wrong key: 401.
     before = world(settingsd, redis_server)
     p = ctl("patch", "REQUEST_TIMEOUT=50", "--hmac-key-name", "mallory", token=ALICE, url=settingsd.base)
-    assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+    assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
     p = ctl("patch", "REQUEST_TIMEOUT=50", "--hmac-key-name", "alice", token=WRONG, url=settingsd.base)
-    assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+    assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
     assert world(settingsd, redis_server) == before
 
 
@@ -291,7 +238,7 @@ def test_the_token_is_never_taken_from_the_command_line_nor_printed(settingsd, t
     assert ctl("get", token=ALICE, url=settingsd.base).returncode == 0
     assert ctl("patch", "LOG_LEVEL=DEBUG", token=ALICE, url=settingsd.base).returncode == 0
     assert ctl("patch", "LOG_LEVEL=nope", token=ALICE, url=settingsd.base).returncode == 1
-    assert ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base).returncode == 1
+    assert ctl("patch", "LOG_LEVEL=DEBUG", token=WRONG, url=settingsd.base).returncode == 4
     assert ctl("get", token=ALICE, url=f"http://127.0.0.1:{free_port()}").returncode == 3
 
 
@@ -299,7 +246,7 @@ def test_read_auth_admin_daemon_needs_the_credential_for_get(redis_server, tmp_p
     d = example_daemon(tmp_path, redis_server, args=["--read-auth", "admin"]).start()
     try:
         p = ctl("get", url=d.base)
-        assert p.returncode == 1 and error_of(p)["error"] == "unauthorized"
+        assert p.returncode == 4 and error_of(p)["error"] == "unauthorized"
         p = ctl("get", token=ALICE, url=d.base)
         assert p.returncode == 0, p.stderr
         assert json.loads(p.stdout)["version"] == "1"
@@ -403,105 +350,6 @@ def test_reload_republishes_the_same_version(settingsd, redis_server):
     finally:
         spy.close()
     assert redis_snapshot(redis_server)[1] == 1
-
-
-# ----------------------------------------------------------------------------- watch
-
-
-def _wait_for_stderr(proc, needle, timeout=30):
-    """Reads the child's stderr until `needle` shows up (the watch is then polling).
-    Everything read is kept on proc.stderr_seen, so a later call still finds it."""
-    if not hasattr(proc, "stderr_seen"):
-        proc.stderr_seen = b""
-    deadline = time.monotonic() + timeout
-    while needle not in proc.stderr_seen:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"omegactl watch never said {needle!r}; stderr so far: {proc.stderr_seen!r}")
-        ready, _, _ = select.select([proc.stderr], [], [], left)
-        if ready:
-            chunk = os.read(proc.stderr.fileno(), 4096)
-            if not chunk:
-                raise AssertionError(f"omegactl watch exited {proc.wait()}: {proc.stderr_seen!r}")
-            proc.stderr_seen += chunk
-    return proc.stderr_seen
-
-
-def _start_watch(daemon, *args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "omega_config.ctl", "watch", "--interval", "0.1", *args],
-        env=_base_env(url=daemon.base),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def test_watch_count_1_prints_the_next_version_after_a_patch(settingsd):
-    proc = _start_watch(settingsd, "--count", "1")
-    try:
-        early = _wait_for_stderr(proc, b"after 1")
-        p = ctl("patch", "REQUEST_TIMEOUT=77", token=ALICE, url=settingsd.base)
-        assert p.returncode == 0, p.stderr
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    _assert_no_token(out, early + err)
-    assert proc.returncode == 0, early + err
-    lines = out.decode().splitlines()
-    assert len(lines) == 1, out
-    event = json.loads(lines[0])
-    assert event["version"] == "2"
-    assert event["config"]["REQUEST_TIMEOUT"] == 77
-    assert event["config"]["SECRET_KEY"] == "**********"
-
-
-def test_watch_stops_cleanly_on_ctrl_c(settingsd):
-    proc = _start_watch(settingsd)
-    try:
-        early = _wait_for_stderr(proc, b"Ctrl-C")
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0
-    assert out == b""
-    assert b"Traceback" not in early + err
-
-
-def test_watch_keeps_going_across_a_daemon_restart(settingsd):
-    proc = _start_watch(settingsd, "--count", "1")
-    try:
-        _wait_for_stderr(proc, b"after 1")
-        settingsd.stop()
-        note = _wait_for_stderr(proc, b"retrying")
-        assert b"cannot connect" in note
-        settingsd.start()
-        _wait_for_stderr(proc, b"reconnected")
-        p = ctl("patch", "MAX_CONCURRENT_TASKS=16", token=ALICE, url=settingsd.base)
-        assert p.returncode == 0, p.stderr
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, err
-    event = json.loads(out)
-    assert event["version"] == "2" and event["config"]["MAX_CONCURRENT_TASKS"] == 16
-
-
-def test_watch_since_prints_each_later_version_once(settingsd):
-    for timeout in (45, 46):
-        assert ctl("patch", f"REQUEST_TIMEOUT={timeout}", token=ALICE, url=settingsd.base).returncode == 0
-    # Already past version 1: the current version (3) is printed at once, one line.
-    p = ctl("watch", "--since", "1", "--count", "1", "--interval", "0.1", url=settingsd.base)
-    assert p.returncode == 0, p.stderr
-    lines = p.stdout.splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])["version"] == "3"
-    assert json.loads(lines[0])["config"]["REQUEST_TIMEOUT"] == 46
 
 
 # ----------------------------------------------------------------------------- the installed script
