@@ -26,15 +26,16 @@ bool is_pong(redis::ReplyView r) {
   return r.is_array() && r.size() >= 1 && r[0].is("pong");
 }
 
-// Full jitter in [backoff/2, backoff], so a fleet does not reconnect in step.
-milliseconds jittered(milliseconds backoff, std::minstd_rand& rng) {
-  std::uniform_int_distribution<long> half(backoff.count() / 2, backoff.count());
-  return milliseconds(half(rng));
+// Full jitter, uniform in [0, limit]: a fleet that lost its node at the same moment does not
+// come back in step (reconnects and resyncs of thousands of readers spread over the window).
+milliseconds jittered(milliseconds limit, std::minstd_rand& rng) {
+  return milliseconds(std::uniform_int_distribution<long>(0, limit.count())(rng));
 }
 
 }  // namespace
 
 Watcher::Watcher(Reader& reader) : reader_(reader), namer_(reader.options().service_name) {
+  route_.routing_key = reader.options().names.config;
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw Error(OMEGA_E_INTERNAL, std::string("eventfd: ") + std::strerror(errno));
 }
@@ -77,6 +78,10 @@ void Watcher::run() {
         serve(connected);
       } catch (const redis::Stopped&) {
         throw;
+      } catch (const redis::Redirected& e) {
+        route_.preferred = e.target();  // the slot moved: go there at once (a few times in a row)
+        if (++redirects_in_a_row_ <= 3) continue;
+        reader_.on_disconnected(e.what());
       } catch (const std::exception& e) {
         // ConnError, and anything else (bad_alloc on a huge snapshot): retry.
         reader_.on_disconnected(e.what());
@@ -85,7 +90,7 @@ void Watcher::run() {
           reader_.on_first_attempt(false, e.what());
         }
       }
-      if (connected) backoff = milliseconds(50);  // a fresh outage starts the backoff over
+      if (connected) backoff = milliseconds(50), redirects_in_a_row_ = 0;  // a fresh outage starts over
       sleep(jittered(backoff, rng_));
       backoff = std::min(backoff * 2, s.reconnect_max);
     }
@@ -115,8 +120,13 @@ void Watcher::name_reader(redis::Connection& cmd) {
 
 void Watcher::serve(bool& connected) {
   const Options& s = reader_.options();
-  redis::Connection sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
-  redis::Connection cmd(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  // One node for both connections (Sentinel and cluster choose it): the fetch then reads what
+  // the node that delivered the hint holds.
+  std::unique_ptr<redis::Connection> cmd_conn =
+      redis::connect(s.endpoint, route_, wake_fd_, Clock::now() + s.connect_timeout);
+  redis::Connection& cmd = *cmd_conn;
+  redis::Connection sub(cmd.endpoint(), wake_fd_, Clock::now() + s.connect_timeout);
+  route_.preferred.clear();
   named_as_.clear();
   if (!naming_refused_) {
     redis::Reply r = sub.command({"CLIENT", "SETNAME", namer_.subscriber_name()}, Clock::now() + s.command_timeout);
@@ -125,6 +135,9 @@ void Watcher::serve(bool& connected) {
   // Subscribe first, then read: a publish between the two is not lost.
   redis::Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
   if (confirm.is_error()) throw redis::ConnError("SUBSCRIBE refused: " + std::string(confirm.text()));
+  // After an outage every reader of the node comes back at about the same time: spread the
+  // resyncs (the subscription is up, so a publish meanwhile is not lost).
+  if (!first_attempt_) sleep(jittered(std::min(s.poll_interval, milliseconds(1000)), rng_));
   sync(cmd);
   reader_.on_connected();
   name_reader(cmd);

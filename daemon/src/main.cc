@@ -182,13 +182,14 @@ int main(int argc, char** argv) {
   const std::chrono::milliseconds redis_timeout(opts.redis_timeout_ms);
   Publisher publisher(redis_endpoint, omega::wire::Names::with_prefix(opts.key_prefix), redis_timeout);
   Writer writer(env_real, opts.env_path, schema, Writer::Stores{&publisher, &audit, &history, &metrics}, forbidden);
+  writer.require_replicas(opts.min_replicas, std::chrono::milliseconds(opts.min_replicas_timeout_ms));
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
   }
   writer.boot();
 
-  RedisHealth redis_health(redis_endpoint, redis_timeout);
+  RedisHealth redis_health(redis_endpoint, publisher.names().config, redis_timeout);
   Handlers handlers(&writer, &history, &audit, &metrics, &redis_health);
   Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
   ServerLimits limits{opts.body_limit,

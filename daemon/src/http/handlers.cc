@@ -139,6 +139,16 @@ HttpResponse mutation_response(const MutationOutcome& o) {
     r.outcome = outcome_of(o.refusal);
     return r;
   }
+  if (!o.replicated) {
+    HttpResponse r = json_error(503, "replication_timeout",
+                                "version " + std::to_string(o.version) + " is saved and published, but only " +
+                                    std::to_string(o.replicas) +
+                                    " replica(s) confirmed it in time (--min-replicas): "
+                                    "a failover now could lose it from Redis until the writer republishes it from "
+                                    "the .env");
+    r.outcome = "unavailable";
+    return r;
+  }
   if (!o.durable) {
     HttpResponse r = json_error(500, "storage_error",
                                 "the new .env is in place and version " + std::to_string(o.version) + " was " +

@@ -35,6 +35,8 @@ struct Options {
   std::string log_file;  // "" = stderr
   int history_size = 20;
   int reconcile_interval_ms = 1000;
+  int min_replicas = 0;                // acknowledge a mutation only once this many replicas hold it
+  int min_replicas_timeout_ms = 1000;  // how long WAIT may take
   int threads = 2;
   bool check = false;  // validate and exit
   bool dev = false;    // private redis-server + bundled examples + fresh token

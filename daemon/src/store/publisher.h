@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node_choice.h"
 #include "redis_connection.h"
 #include "wire_format.h"
 
@@ -59,6 +60,8 @@ class Publisher {
   // begin(p.prev_version) + commit.
   PublishStatus publish(const Publication& p);
   bool ping();
+  // After a commit: WAIT until `replicas` replicas hold it, at most `timeout`. How many did.
+  int wait_for_replicas(int replicas, std::chrono::milliseconds timeout);
 
   const std::string& last_error() const { return error_; }
   const wire::Names& names() const { return names_; }
@@ -70,6 +73,7 @@ class Publisher {
   redis::Endpoint endpoint_;
   wire::Names names_;
   std::chrono::milliseconds timeout_;
+  redis::Route route_;  // cluster: the slot's key, and where a MOVED reply pointed
   std::unique_ptr<redis::Connection> conn_;
   std::string error_;
 };

@@ -202,6 +202,13 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   failpoint(action + ".before_exec");
   out.published = commit_locked(p) == PublishStatus::kOk;
   failpoint(action + ".published");
+  if (out.published && min_replicas_ > 0) {
+    // Acknowledged only once the replicas hold it, so a failover right after the answer loses
+    // nothing; otherwise the .env keeps it and the reconciler republishes it to whichever
+    // primary comes next.
+    out.replicas = stores_.publisher->wait_for_replicas(min_replicas_, min_replicas_timeout_);
+    out.replicated = out.replicas >= min_replicas_;
+  }
   phase_done("publish");
   if (!out.published)
     log_warn(action + " saved as version " + std::to_string(next_version) +

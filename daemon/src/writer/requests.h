@@ -69,9 +69,11 @@ struct MutationOutcome {
   std::vector<Problem> problems;  // kForbidden, kInvalid, kInvalidEnvFile: every one
   uint64_t version = 0;           // the current version after the call
   std::vector<std::string> changed;
-  bool noop = false;      // nothing changed (a patch that sets what is there)
-  bool published = true;  // false: saved, the reconciler publishes it
-  bool durable = true;    // false: renamed, but the directory fsync failed twice
+  bool noop = false;       // nothing changed (a patch that sets what is there)
+  bool published = true;   // false: saved, the reconciler publishes it
+  bool durable = true;     // false: renamed, but the directory fsync failed twice
+  bool replicated = true;  // false: fewer replicas than --min-replicas confirmed it
+  int replicas = -1;       // how many did (-1: not asked)
 
   bool refused() const { return refusal != Refusal::kNone; }
   static MutationOutcome refuse(Refusal why, std::string message, std::vector<Problem> problems = {}) {

@@ -6,6 +6,7 @@
 //   seeding.cc   boot seeding and reconciliation with what Redis holds
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -58,6 +59,12 @@ class Writer {
   uint64_t version() const;
   const Schema& schema() const { return schema_; }
 
+  // --min-replicas: acknowledge a mutation only once n replicas hold it (WAIT, at most timeout).
+  void require_replicas(int n, std::chrono::milliseconds timeout) {
+    min_replicas_ = n;
+    min_replicas_timeout_ = timeout;
+  }
+
   MutationOutcome patch(const PatchRequest& request);
   MutationOutcome reload(const ReloadRequest& request);
   MutationOutcome rollback(const RollbackRequest& request);
@@ -98,6 +105,9 @@ class Writer {
   Stores stores_;
   std::set<std::string> forbidden_;
   VersionMark mark_;
+
+  int min_replicas_ = 0;
+  std::chrono::milliseconds min_replicas_timeout_{1000};
 
   mutable std::mutex mu_;
   ValidatedEnv current_;            // guarded by mu_

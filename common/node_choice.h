@@ -1,0 +1,45 @@
+// Which Redis node a connection goes to (reader guarantee 13, "Scale beyond one machine").
+//
+//   standalone  the URL's host
+//   Sentinel    the Sentinels are asked on every (re)connect, in random order until one
+//               answers: the primary, or a healthy replica chosen at random (so a fleet spreads
+//               over the replicas), the primary when no replica is healthy. The node reached
+//               must then say, with ROLE, that it is what the Sentinel called it.
+//   cluster     the node that owns the routing key's slot (CLUSTER KEYSLOT + CLUSTER SLOTS from
+//               a seed, or the node a MOVED reply named), or one of its replicas in READONLY mode
+//               when the role is replica.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "redis_connection.h"
+
+namespace omega::redis {
+
+// A reply that names another node for the key (cluster MOVED/ASK). The owner reconnects there.
+class Redirected : public ConnError {
+ public:
+  Redirected(const std::string& what, std::string target) : ConnError(what), target_(std::move(target)) {}
+  const std::string& target() const { return target_; }  // "host:port"
+
+ private:
+  std::string target_;
+};
+
+// Throws Redirected when r is a MOVED or ASK error reply; otherwise does nothing.
+void check_redirect(ReplyView r);
+
+struct Route {
+  std::string routing_key;  // cluster: the key whose slot decides the node (omega:config)
+  std::string preferred;    // "host:port" a MOVED reply named, tried first; "" = none
+};
+
+// Connects to the node the endpoint names for this route: resolves, connects, logs in, checks
+// the role (Sentinel) or enables replica reads (cluster). Throws ConnError saying what failed
+// (no Sentinel answered, an unknown master name, a node whose ROLE disagrees) or Stopped.
+std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline);
+
+}  // namespace omega::redis
