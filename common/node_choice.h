@@ -14,6 +14,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "redis_connection.h"
 
@@ -28,6 +29,15 @@ class Redirected : public ConnError {
  private:
   std::string target_;
 };
+
+// The Redis Cluster hash slot of a key: CRC16 of the key, or of its first non-empty {hash tag},
+// modulo 16384.
+int key_slot(std::string_view key);
+
+// "" unless the endpoint is a cluster and the three keys a reader MGETs (and the writer
+// commits in one MULTI/EXEC) fall in different slots; then what to do about it.
+std::string cluster_slot_problem(const Endpoint& ep, std::string_view config_key, std::string_view version_key,
+                                 std::string_view meta_key);
 
 // Throws Redirected when r is a MOVED or ASK error reply; otherwise does nothing.
 void check_redirect(ReplyView r);

@@ -82,6 +82,10 @@ void Watcher::run() {
         route_.preferred = e.target();  // the slot moved: go there at once (a few times in a row)
         if (++redirects_in_a_row_ <= 3) continue;
         reader_.on_disconnected(e.what());
+        if (first_attempt_) {  // open() waits for the first attempt's outcome: never leave it waiting
+          first_attempt_ = false;
+          reader_.on_first_attempt(false, e.what());
+        }
       } catch (const std::exception& e) {
         // ConnError, and anything else (bad_alloc on a huge snapshot): retry.
         reader_.on_disconnected(e.what());
@@ -177,7 +181,7 @@ void Watcher::serve(bool& connected) {
     }
     auto now = Clock::now();
     if (ping_outstanding && now - ping_sent >= pong_within)
-      throw redis::ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
+      throw redis::ConnError("Redis at " + sub.where() + " did not answer PING within " +
                              std::to_string(pong_within.count()) + " ms");
     if (!ping_outstanding && now >= next_ping) {
       sub.send({"PING"}, now + s.command_timeout);

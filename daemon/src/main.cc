@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "model/schema.h"
 #include "model/validated_env.h"
+#include "node_choice.h"
 #include "service/dev_mode.h"
 #include "service/failpoints.h"
 #include "service/log.h"
@@ -150,6 +151,9 @@ int main(int argc, char** argv) {
                                {&opts.redis_server_name, &tls.server_name}})
       if (!flag->empty()) *field = *flag;
     omega::redis::prepare_tls(&redis_endpoint);
+    omega::wire::Names names = omega::wire::Names::with_prefix(opts.key_prefix);
+    std::string slots = omega::redis::cluster_slot_problem(redis_endpoint, names.config, names.version, names.meta);
+    if (!slots.empty()) problems.push_back("--redis-url: " + slots);
   } catch (const omega::redis::UrlError& e) {
     problems.push_back(std::string("--redis-url: ") + e.what());
   } catch (const omega::redis::TlsConfigError& e) {

@@ -140,12 +140,13 @@ HttpResponse mutation_response(const MutationOutcome& o) {
     return r;
   }
   if (!o.replicated) {
-    HttpResponse r = json_error(503, "replication_timeout",
-                                "version " + std::to_string(o.version) + " is saved and published, but only " +
-                                    std::to_string(o.replicas) +
-                                    " replica(s) confirmed it in time (--min-replicas): "
-                                    "a failover now could lose it from Redis until the writer republishes it from "
-                                    "the .env");
+    std::string what = o.published ? "is saved and published, but only " + std::to_string(o.replicas) +
+                                         " replica(s) confirmed it in time (--min-replicas): "
+                                         "a failover now could lose it from Redis until the writer republishes it "
+                                         "from the .env"
+                                   : "is saved in the .env but Redis did not take it (--min-replicas): the writer "
+                                     "publishes it to the primary as soon as one answers";
+    HttpResponse r = json_error(503, "replication_timeout", "version " + std::to_string(o.version) + " " + what);
     r.outcome = "unavailable";
     return r;
   }

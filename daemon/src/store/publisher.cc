@@ -22,8 +22,8 @@ Publisher::Publisher(redis::Endpoint endpoint, wire::Names names, std::chrono::m
 
 Publisher::~Publisher() = default;
 
-std::optional<std::vector<redis::Reply>> Publisher::run(const std::vector<redis::Command>& cmds) {
-  for (int attempt = 0; attempt < 2; ++attempt) {  // a second one only to follow a MOVED
+std::optional<std::vector<redis::Reply>> Publisher::run(const std::vector<redis::Command>& cmds, bool follow) {
+  for (int attempt = 0; attempt < (follow ? 2 : 1); ++attempt) {  // a second one only to follow a MOVED
     try {
       auto deadline = redis::Clock::now() + timeout_;
       // Sentinel and cluster endpoints are resolved on every (re)connect: after a failover
@@ -119,12 +119,15 @@ void Publisher::abort() { run({{"UNWATCH"}}); }
 PublishStatus Publisher::commit(const Publication& p) {
   std::string meta =
       wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd");
+  // Never replayed on another node after a MOVED: the WATCH of begin() stays behind on this
+  // connection. The next begin() goes to the slot's new owner (the reconciler retries).
   auto replies = run({{"MULTI"},
                       {"SET", names_.config, p.snapshot},
                       {"SET", names_.version, std::to_string(p.version)},
                       {"SET", names_.meta, meta},
                       {"PUBLISH", names_.channel, wire::encode_message(p.event, p.version, p.prev_version, p.changed)},
-                      {"EXEC"}});
+                      {"EXEC"}},
+                     false);
   if (!replies) return PublishStatus::kUnreachable;
   const redis::Reply& exec = replies->back();
   if (exec.is_nil()) {

@@ -68,7 +68,9 @@ class Publisher {
 
  private:
   // The replies of cmds on a live connection, or nullopt (error_ set, connection dropped).
-  std::optional<std::vector<redis::Reply>> run(const std::vector<redis::Command>& cmds);
+  // follow: after a MOVED/ASK, send cmds again to the node it names (not for a transaction
+  // whose WATCH was set on this connection).
+  std::optional<std::vector<redis::Reply>> run(const std::vector<redis::Command>& cmds, bool follow = true);
 
   redis::Endpoint endpoint_;
   wire::Names names_;

@@ -17,8 +17,17 @@ bool RedisHealth::ping(std::string* why) {
     auto deadline = redis::Clock::now() + timeout_;
     if (!conn_) conn_ = redis::connect(endpoint_, redis::Route{routing_key_, ""}, -1, deadline);
     redis::Reply r = conn_->command({"PING"}, deadline);
-    if (r.is("PONG")) return true;
-    *why = r.is_error() ? "PING refused: " + std::string(r.text()) : "unexpected PING reply";
+    if (r.is("PONG") && endpoint_.topology != redis::Topology::kStandalone) {
+      // Sentinel and cluster: ready means this node is still the primary. One kept from
+      // before a failover answers PING as a replica, but refuses writes.
+      redis::Reply role = conn_->command({"ROLE"}, deadline);
+      if (role.is_error() || (role.is_array() && role.size() > 0 && role[0].is("master"))) return true;
+      *why = "Redis at " + conn_->where() + " is no longer the primary (a failover happened)";
+    } else if (r.is("PONG")) {
+      return true;
+    } else {
+      *why = r.is_error() ? "PING refused: " + std::string(r.text()) : "unexpected PING reply";
+    }
   } catch (const redis::ConnError& e) {
     *why = e.what();
   }

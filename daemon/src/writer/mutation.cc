@@ -208,6 +208,9 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
     // primary comes next.
     out.replicas = stores_.publisher->wait_for_replicas(min_replicas_, min_replicas_timeout_);
     out.replicated = out.replicas >= min_replicas_;
+  } else if (min_replicas_ > 0) {
+    out.replicas = 0;  // not even the primary took it: not acknowledged either
+    out.replicated = false;
   }
   phase_done("publish");
   if (!out.published)
