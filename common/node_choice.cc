@@ -159,7 +159,8 @@ std::unique_ptr<Connection> connect_primary(const Endpoint& ep, int wake_fd, Clo
 
 // A reader: the Sentinels in random order until one names a node that confirms its role: a
 // random healthy replica (so a fleet spreads over them), else the primary.
-std::unique_ptr<Connection> connect_replica(const Endpoint& ep, int wake_fd, Clock::time_point deadline) {
+std::unique_ptr<Connection> connect_replica(const Endpoint& ep, int wake_fd, Clock::time_point deadline,
+                                            bool* fell_back) {
   std::vector<HostPort> order = ep.seeds;
   std::shuffle(order.begin(), order.end(), rng());
   std::string errors;
@@ -172,7 +173,9 @@ std::unique_ptr<Connection> connect_replica(const Endpoint& ep, int wake_fd, Clo
         choice = {v.replicas[std::uniform_int_distribution<size_t>(0, v.replicas.size() - 1)(rng())], false, v.where};
       else if (v.primary_down)
         throw ConnError(down_message(v) + " and names no healthy replica");
-      return connect_node(ep, choice, wake_fd, mine);
+      auto c = connect_node(ep, choice, wake_fd, mine);
+      if (fell_back) *fell_back = choice.primary;
+      return c;
     } catch (const ConnError& e) {
       errors += std::string(errors.empty() ? "" : "; ") + e.what();
     }
@@ -248,12 +251,24 @@ void check_redirect(ReplyView r) {
   }
 }
 
-std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline) {
+bool healthy_replica_named(const Endpoint& ep, int wake_fd, Clock::time_point deadline) {
+  if (ep.topology != Topology::kSentinel || ep.seeds.empty()) return false;
+  const HostPort& s = ep.seeds[std::uniform_int_distribution<size_t>(0, ep.seeds.size() - 1)(rng())];
+  try {
+    return !ask_sentinel(ep, s, true, wake_fd, deadline).replicas.empty();
+  } catch (const ConnError&) {
+    return false;
+  }
+}
+
+std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline,
+                                    bool* fell_back) {
+  if (fell_back) *fell_back = false;
   switch (ep.topology) {
     case Topology::kStandalone: return std::make_unique<Connection>(ep, wake_fd, deadline);
     case Topology::kSentinel:
       return ep.role == Role::kPrimary ? connect_primary(ep, wake_fd, deadline)
-                                       : connect_replica(ep, wake_fd, deadline);
+                                       : connect_replica(ep, wake_fd, deadline, fell_back);
     case Topology::kCluster: {
       Choice choice;
       if (!route.preferred.empty())

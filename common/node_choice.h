@@ -50,6 +50,16 @@ struct Route {
 // Connects to the node the endpoint names for this route: resolves, connects, logs in, checks
 // the role (Sentinel) or enables replica reads (cluster). Throws ConnError saying what failed
 // (no Sentinel answered, an unknown master name, a node whose ROLE disagrees) or Stopped.
-std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline);
+// fell_back (optional): set when a replica was wanted but the primary was used, because no
+// replica was healthy then (see healthy_replica_named).
+std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline,
+                                    bool* fell_back = nullptr);
+
+// Sentinel, replica role: true when a Sentinel (one, chosen at random) now names a healthy
+// replica. A reader that fell back to the primary asks now and then, and moves when one is
+// back: after a failover Sentinel reports the replicas unhealthy for up to its INFO period
+// (10 s), and a fleet that reconnected meanwhile would otherwise stay on the primary for good.
+// False on any error (the reader stays where it is).
+bool healthy_replica_named(const Endpoint& ep, int wake_fd, Clock::time_point deadline);
 
 }  // namespace omega::redis

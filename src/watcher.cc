@@ -32,6 +32,9 @@ milliseconds jittered(milliseconds limit, std::minstd_rand& rng) {
   return milliseconds(std::uniform_int_distribution<long>(0, limit.count())(rng));
 }
 
+// Thrown by serve() to leave a fallback primary for a replica: not a failure.
+struct Rebalance {};
+
 }  // namespace
 
 Watcher::Watcher(Reader& reader) : reader_(reader), namer_(reader.options().service_name) {
@@ -78,6 +81,8 @@ void Watcher::run() {
         serve(connected);
       } catch (const redis::Stopped&) {
         throw;
+      } catch (const Rebalance&) {
+        continue;  // a replica is healthy again: leave the primary now (subscribe first, then read)
       } catch (const redis::Redirected& e) {
         route_.preferred = e.target();  // the slot moved: go there at once (a few times in a row)
         if (++redirects_in_a_row_ <= 3) continue;
@@ -127,7 +132,7 @@ void Watcher::serve(bool& connected) {
   // One node for both connections (Sentinel and cluster choose it): the fetch then reads what
   // the node that delivered the hint holds.
   std::unique_ptr<redis::Connection> cmd_conn =
-      redis::connect(s.endpoint, route_, wake_fd_, Clock::now() + s.connect_timeout);
+      redis::connect(s.endpoint, route_, wake_fd_, Clock::now() + s.connect_timeout, &on_fallback_);
   redis::Connection& cmd = *cmd_conn;
   redis::Connection sub(cmd.endpoint(), wake_fd_, Clock::now() + s.connect_timeout);
   route_.preferred.clear();
@@ -157,8 +162,12 @@ void Watcher::serve(bool& connected) {
   auto next_poll = Clock::now() + s.poll_interval;
   bool ping_outstanding = false;
   Clock::time_point ping_sent{};
+  // On the primary only because no replica was healthy: ask again every 10-20 s (jittered,
+  // so a fleet that fell back together does not move together) and move once one is back.
+  auto next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
   for (;;) {
     auto wake_at = std::min(ping_outstanding ? ping_sent + pong_within : next_ping, next_poll);
+    if (on_fallback_) wake_at = std::min(wake_at, next_rebalance);
     auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
     struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int n = poll(p, 2, static_cast<int>(left));
@@ -188,6 +197,10 @@ void Watcher::serve(bool& connected) {
       ping_outstanding = true;
       ping_sent = now;
       next_ping = now + s.heartbeat;
+    }
+    if (on_fallback_ && now >= next_rebalance) {
+      if (redis::healthy_replica_named(s.endpoint, wake_fd_, now + s.command_timeout)) throw Rebalance();
+      next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
     }
     if (now >= next_poll) {
       if (fetch_fingerprint(cmd, s.names, now + s.command_timeout) != applied_fingerprint_)
