@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libhiredis-dev libcjson-dev libmicrohttpd-dev libsodium-dev libssl-dev openssl
   libcriterion-dev libbenchmark-dev
-  redis-server redis-tools curl jq
+  redis-server redis-tools redis-sentinel curl jq  # redis-sentinel: the failover drills
   python3-venv
   wrk etcd-server etcd-client  # daemon benchmark (bench/daemon)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
