@@ -26,8 +26,18 @@ MASTER = "omega"
 class Sentinel:
     """One redis-server --sentinel process with its own writable config file."""
 
-    def __init__(self, monitor_port, master=MASTER, quorum=2, down_after_ms=1000, failover_timeout_ms=4000, extra=()):
+    def __init__(
+        self,
+        monitor_port,
+        master=MASTER,
+        quorum=2,
+        down_after_ms=1000,
+        failover_timeout_ms=4000,
+        password=None,
+        extra=(),
+    ):
         self.port = free_port()
+        self.password = password
         self.dir = tempfile.mkdtemp(prefix="omega-sentinel-")
         self.conf = os.path.join(self.dir, "sentinel.conf")
         lines = [
@@ -40,6 +50,7 @@ class Sentinel:
             f"sentinel down-after-milliseconds {master} {down_after_ms}",
             f"sentinel failover-timeout {master} {failover_timeout_ms}",
             f"sentinel parallel-syncs {master} 4",
+            *([f"requirepass {password}"] if password else []),
             *extra,
         ]
         with open(self.conf, "w") as f:
@@ -54,7 +65,9 @@ class Sentinel:
         return self
 
     def client(self):
-        return redis_py.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, decode_responses=True)
+        return redis_py.Redis(
+            host="127.0.0.1", port=self.port, password=self.password, socket_timeout=2, decode_responses=True
+        )
 
     def _answers(self):
         try:
@@ -103,7 +116,16 @@ class SentinelSet:
     Nodes are RedisServer objects (tests/support/redis_server.py); `nodes` keeps them in start
     order, whatever their role now. redis_args go to every data node."""
 
-    def __init__(self, replicas=2, sentinels=3, master=MASTER, quorum=2, down_after_ms=1000, redis_args=()):
+    def __init__(
+        self,
+        replicas=2,
+        sentinels=3,
+        master=MASTER,
+        quorum=2,
+        down_after_ms=1000,
+        redis_args=(),
+        sentinel_password=None,
+    ):
         self.master = master
         # A replica that (re)joins syncs at once, not after the default 5 s diskless delay.
         self.redis_args = ["--repl-diskless-sync-delay", "0", *redis_args]
@@ -111,6 +133,8 @@ class SentinelSet:
         for _ in range(replicas):
             self.nodes.append(RedisServer(extra_args=[*self.redis_args, "--replicaof", "127.0.0.1", "0"]))
         self.sentinel_options = dict(master=master, quorum=quorum, down_after_ms=down_after_ms)
+        if sentinel_password:  # one password for every Sentinel (they log in to each other with it)
+            self.sentinel_options["password"] = sentinel_password
         self.n_sentinels = sentinels
         self.sentinels = []
 
