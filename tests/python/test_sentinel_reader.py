@@ -154,3 +154,23 @@ def test_stale_readers_keep_serving_when_every_node_and_sentinel_is_gone():
             cfg.close()
     finally:
         rs.cleanup()
+
+
+def test_tls_to_the_sentinels_and_the_nodes(tls_files, tmp_path):
+    """rediss-sentinel://: TLS to every Sentinel and every node, one CA for both."""
+    with SentinelSet(replicas=1, sentinels=1, quorum=1, tls=tls_files) as rs:
+        PlainWriter(rs.nodes[0].client()).publish({"LOG_LEVEL": "ERROR"})
+        rs.wait_synced()
+        url = rs.url()
+        assert url.startswith("rediss-sentinel://")
+        cfg = omega_config.create_config_manager(url, **FAST)
+        try:
+            assert cfg.LOG_LEVEL == "ERROR" and cfg.status.state == "READY"
+            PlainWriter(rs.nodes[0].client()).publish({"LOG_LEVEL": "INFO"})
+            wait_until(lambda: cfg.version == 2, timeout=10, what="the update over TLS")
+        finally:
+            cfg.close()
+        # The same Sentinels without TLS on the client side: the cause is named.
+        with pytest.raises(omega_config.ConfigUnavailableError) as e:
+            omega_config.create_config_manager(url.replace("rediss-", "redis-").split("?")[0], **FAST)
+        assert "TLS-only port" in str(e.value) or "rediss" in str(e.value), str(e.value)

@@ -34,14 +34,22 @@ class Sentinel:
         down_after_ms=1000,
         failover_timeout_ms=4000,
         password=None,
+        tls=None,
         extra=(),
     ):
         self.port = free_port()
         self.password = password
+        self.tls = tls  # tests.support.tls.TlsFiles: TLS only, to clients and to the nodes
         self.dir = tempfile.mkdtemp(prefix="omega-sentinel-")
         self.conf = os.path.join(self.dir, "sentinel.conf")
+        if tls:
+            listen = ["port 0", f"tls-port {self.port}", f"tls-cert-file {tls.path('server.crt')}"]
+            listen += [f"tls-key-file {tls.path('server.key')}", f"tls-ca-cert-file {tls.ca}"]
+            listen += ["tls-auth-clients no", "tls-replication yes"]
+        else:
+            listen = [f"port {self.port}"]
         lines = [
-            f"port {self.port}",
+            *listen,
             "bind 127.0.0.1",
             "daemonize no",
             f"dir {self.dir}",
@@ -65,8 +73,9 @@ class Sentinel:
         return self
 
     def client(self):
+        kw = dict(ssl=True, ssl_ca_certs=self.tls.ca) if self.tls else {}
         return redis_py.Redis(
-            host="127.0.0.1", port=self.port, password=self.password, socket_timeout=2, decode_responses=True
+            host="127.0.0.1", port=self.port, password=self.password, socket_timeout=2, decode_responses=True, **kw
         )
 
     def _answers(self):
@@ -125,16 +134,22 @@ class SentinelSet:
         down_after_ms=1000,
         redis_args=(),
         sentinel_password=None,
+        tls=None,
     ):
         self.master = master
         # A replica that (re)joins syncs at once, not after the default 5 s diskless delay.
         self.redis_args = ["--repl-diskless-sync-delay", "0", *redis_args]
-        self.nodes = [RedisServer(extra_args=self.redis_args)]
+        if tls:  # TLS only, replication too
+            self.redis_args += ["--tls-replication", "yes"]
+        self.nodes = [RedisServer(tls=tls, extra_args=self.redis_args)]
         for _ in range(replicas):
-            self.nodes.append(RedisServer(extra_args=[*self.redis_args, "--replicaof", "127.0.0.1", "0"]))
+            self.nodes.append(RedisServer(tls=tls, extra_args=[*self.redis_args, "--replicaof", "127.0.0.1", "0"]))
         self.sentinel_options = dict(master=master, quorum=quorum, down_after_ms=down_after_ms)
         if sentinel_password:  # one password for every Sentinel (they log in to each other with it)
             self.sentinel_options["password"] = sentinel_password
+        if tls:
+            self.sentinel_options["tls"] = tls
+        self.tls = tls
         self.n_sentinels = sentinels
         self.sentinels = []
 
@@ -195,8 +210,10 @@ class SentinelSet:
         ss = sentinels if sentinels is not None else self.sentinels
         hosts = ",".join(f"127.0.0.1:{s.port}" for s in ss)
         params = [p for p in (f"role={role}" if role else "", query) if p]
+        if self.tls:
+            params.append(f"ssl_ca_certs={self.tls.ca}")
         return (
-            f"redis-sentinel://{hosts}/{self.master}"
+            f"{'rediss' if self.tls else 'redis'}-sentinel://{hosts}/{self.master}"
             + (f"/{db}" if db is not None else "")
             + ("?" + "&".join(params) if params else "")
         )
