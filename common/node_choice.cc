@@ -151,8 +151,10 @@ std::unique_ptr<Connection> connect_primary(const Endpoint& ep, int wake_fd, Clo
   }
   if (views.empty()) throw ConnError("no Sentinel could name the '" + ep.master_name + "' primary: " + errors);
   const SentinelView* best = &views[0];
-  for (const SentinelView& v : views)
-    if (v.config_epoch > best->config_epoch) best = &v;
+  for (const SentinelView& v : views)  // the newest view; at equal epochs, one that sees the primary up
+    if (v.config_epoch > best->config_epoch ||
+        (v.config_epoch == best->config_epoch && best->primary_down && !v.primary_down))
+      best = &v;
   if (best->primary_down) throw ConnError(down_message(*best));
   return connect_node(ep, {best->primary, true, best->where}, wake_fd, deadline);
 }
