@@ -253,14 +253,19 @@ void check_redirect(ReplyView r) {
   }
 }
 
-bool healthy_replica_named(const Endpoint& ep, int wake_fd, Clock::time_point deadline) {
-  if (ep.topology != Topology::kSentinel || ep.seeds.empty()) return false;
+std::string should_move(const Endpoint& ep, const HostPort& node, bool fell_back, int wake_fd,
+                        Clock::time_point deadline) {
+  if (ep.topology != Topology::kSentinel || ep.seeds.empty()) return "";
   const HostPort& s = ep.seeds[std::uniform_int_distribution<size_t>(0, ep.seeds.size() - 1)(rng())];
   try {
-    return !ask_sentinel(ep, s, true, wake_fd, deadline).replicas.empty();
+    SentinelView v = ask_sentinel(ep, s, fell_back, wake_fd, deadline);
+    if (v.primary.host != node.host || v.primary.port != node.port)
+      return v.where + " names " + host_port(v.primary.host, v.primary.port) + " the primary, not " +
+             host_port(node.host, node.port);
+    if (fell_back && !v.replicas.empty()) return v.where + " names a healthy replica again";
   } catch (const ConnError&) {
-    return false;
   }
+  return "";
 }
 
 std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline,

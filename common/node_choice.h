@@ -51,15 +51,20 @@ struct Route {
 // the role (Sentinel) or enables replica reads (cluster). Throws ConnError saying what failed
 // (no Sentinel answered, an unknown master name, a node whose ROLE disagrees) or Stopped.
 // fell_back (optional): set when a replica was wanted but the primary was used, because no
-// replica was healthy then (see healthy_replica_named).
+// replica was healthy then (see should_move).
 std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int wake_fd, Clock::time_point deadline,
                                     bool* fell_back = nullptr);
 
-// Sentinel, replica role: true when a Sentinel (one, chosen at random) now names a healthy
-// replica. A reader that fell back to the primary asks now and then, and moves when one is
-// back: after a failover Sentinel reports the replicas unhealthy for up to its INFO period
-// (10 s), and a fleet that reconnected meanwhile would otherwise stay on the primary for good.
-// False on any error (the reader stays where it is).
-bool healthy_replica_named(const Endpoint& ep, int wake_fd, Clock::time_point deadline);
+// Sentinel, for a reader connected to a primary (`node`): asks one Sentinel, chosen at random,
+// and says why the reader should reconnect, or "" to stay. Two reasons:
+// - fell_back and a healthy replica is named again: after a failover Sentinel reports the
+//   replicas unhealthy for up to its INFO period (10 s), and a fleet that reconnected meanwhile
+//   would otherwise stay on the primary for good;
+// - the Sentinel names another primary: the node was demoted, or lost a double failover, and
+//   still believes it is the primary (until Sentinel converts it, or for ever if Sentinel
+//   cannot reach it): its readers would see no new version while saying READY.
+// "" on any error (the reader stays where it is).
+std::string should_move(const Endpoint& ep, const HostPort& node, bool fell_back, int wake_fd,
+                        Clock::time_point deadline);
 
 }  // namespace omega::redis

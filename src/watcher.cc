@@ -32,8 +32,10 @@ milliseconds jittered(milliseconds limit, std::minstd_rand& rng) {
   return milliseconds(std::uniform_int_distribution<long>(0, limit.count())(rng));
 }
 
-// Thrown by serve() to leave a fallback primary for a replica: not a failure.
-struct Rebalance {};
+// Thrown by serve() to leave a primary chosen through Sentinel (see redis::should_move).
+struct Rebalance {
+  std::string why;
+};
 
 }  // namespace
 
@@ -81,8 +83,11 @@ void Watcher::run() {
         serve(connected);
       } catch (const redis::Stopped&) {
         throw;
-      } catch (const Rebalance&) {
-        continue;  // a replica is healthy again: leave the primary now (subscribe first, then read)
+      } catch (const Rebalance& r) {
+        // Not an outage: reconnect now (subscribe first, then read). A demoted node is worth a
+        // note in the status; a healthy replica again is not.
+        if (r.why.find("the primary, not") != std::string::npos) reader_.on_disconnected(r.why);
+        continue;
       } catch (const redis::Redirected& e) {
         route_.preferred = e.target();  // the slot moved: go there at once (a few times in a row)
         if (++redirects_in_a_row_ <= 3) continue;
@@ -162,12 +167,17 @@ void Watcher::serve(bool& connected) {
   auto next_poll = Clock::now() + s.poll_interval;
   bool ping_outstanding = false;
   Clock::time_point ping_sent{};
-  // On the primary only because no replica was healthy: ask again every 10-20 s (jittered,
-  // so a fleet that fell back together does not move together) and move once one is back.
+  // On a primary chosen through Sentinel (role=master, or a fallback because no replica was
+  // healthy): ask a Sentinel every 10-20 s (jittered, so a fleet that moved together does not
+  // ask together) whether to move: a replica is healthy again, or this node is no longer the
+  // primary the Sentinels name (see redis::should_move).
+  const bool on_primary =
+      s.endpoint.topology == redis::Topology::kSentinel && (on_fallback_ || s.endpoint.role == redis::Role::kPrimary);
+  const redis::HostPort node{cmd.endpoint().host, cmd.endpoint().port};
   auto next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
   for (;;) {
     auto wake_at = std::min(ping_outstanding ? ping_sent + pong_within : next_ping, next_poll);
-    if (on_fallback_) wake_at = std::min(wake_at, next_rebalance);
+    if (on_primary) wake_at = std::min(wake_at, next_rebalance);
     auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
     struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int n = poll(p, 2, static_cast<int>(left));
@@ -198,8 +208,9 @@ void Watcher::serve(bool& connected) {
       ping_sent = now;
       next_ping = now + s.heartbeat;
     }
-    if (on_fallback_ && now >= next_rebalance) {
-      if (redis::healthy_replica_named(s.endpoint, wake_fd_, now + s.command_timeout)) throw Rebalance();
+    if (on_primary && now >= next_rebalance) {
+      std::string why = redis::should_move(s.endpoint, node, on_fallback_, wake_fd_, now + s.command_timeout);
+      if (!why.empty()) throw Rebalance{why};
       next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
     }
     if (now >= next_poll) {

@@ -174,3 +174,26 @@ def test_tls_to_the_sentinels_and_the_nodes(tls_files, tmp_path):
         with pytest.raises(omega_config.ConfigUnavailableError) as e:
             omega_config.create_config_manager(url.replace("rediss-", "redis-").split("?")[0], **FAST)
         assert "TLS-only port" in str(e.value) or "rediss" in str(e.value), str(e.value)
+
+
+def test_a_reader_on_a_primary_the_sentinels_no_longer_name_moves(redis_server):
+    """A node that lost a failover (double failover, a partition) may go on believing it is the
+    primary, never converted, while the writer publishes elsewhere: a reader on it must not
+    stay there READY for ever. It asks a Sentinel every 10-20 s and moves."""
+    stale = redis_server.client()
+    stale.mset(keys_with_meta(1, {"LOG_LEVEL": "INFO"}))
+    current = RedisServer().start()
+    try:
+        current.client().mset(keys_with_meta(2, {"LOG_LEVEL": "DEBUG"}))
+        fake = FakeSentinel(primary=("127.0.0.1", redis_server.port)).start()
+        cfg = omega_config.create_config_manager(url_of(fake, query="role=master"), **FAST)
+        try:
+            assert cfg.version == 1
+            fake.primary = ("127.0.0.1", current.port)  # the Sentinels now name another primary
+            wait_until(lambda: cfg.version == 2, timeout=30, what="the reader to move to the primary named now")
+            assert cfg.LOG_LEVEL == "DEBUG" and cfg.status.state == "READY"
+        finally:
+            cfg.close()
+            fake.stop()
+    finally:
+        current.cleanup()
