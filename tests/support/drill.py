@@ -12,6 +12,7 @@ primary and in every reader, no reader's version ever goes back, the readers con
 the bound, and /readyz said 503 while there was no primary to write to.
 """
 
+import json
 import threading
 import time
 import types
@@ -197,29 +198,41 @@ class Drill:
         return final
 
     def check(self, t_fault, t_ref, primary_client, gap_expected):
-        """The drill's assertions; returns the measurements for the report."""
+        """The drill's assertions; returns the measurements for the report. primary_client:
+        a callable giving a client of the primary now (after a double failover, not the
+        first promoted node)."""
         rep = {}
-        final = self.final_version
         acked = self.patcher.acked()
         assert acked, "no patch was acknowledged"
         _, last_n, last_v = max(acked, key=lambda a: a[2])
 
-        # Nothing acknowledged is lost: the primary holds the writer's final version, at least
-        # every acknowledged one, and the value of the last acknowledged patch or a later one.
+        # Nothing acknowledged is lost: the primary (the one there is now) holds the writer's
+        # version -- at least every acknowledged one -- and the value of the last acknowledged
+        # patch or a later one. After a double failover the writer may still be republishing
+        # what the last promotion lost: wait until primary and writer agree.
         names = ("omega:config", "omega:config:version")
         if self.prefix:
             names = tuple(f"{self.prefix}:{n}" for n in names)
-        snap, version = wait_until(
-            lambda: (lambda r: r if r[1] is not None and int(r[1]) == final else None)(primary_client.mget(*names)),
-            timeout=10,
-            what=f"the primary to hold version {final}",
-        )
-        assert int(version) >= last_v
-        import json
 
+        def agreed():
+            snap, version = primary_client().mget(*names)
+            writer = self.daemon.config()
+            if version is None or int(version) != int(writer["version"]):
+                return None
+            return snap, int(version), writer["config"][KEY]
+
+        snap, final, writer_value = wait_until(agreed, timeout=30, what="the primary and the writer to agree")
+        rep["republished_after_finish"] = final - self.final_version
+        self.final_version = final
+        assert final >= last_v
         value = json.loads(snap)[KEY]
+        assert value == writer_value
         assert value.startswith("drill-") and int(value.split("-")[1]) >= last_n, (value, last_n)
-        assert self.daemon.config()["config"][KEY] == value
+        wait_until(
+            lambda: all(log and log[-1][0] >= final for log in self.reader_logs().values()),
+            timeout=30,
+            what=f"every reader to install version {final}",
+        )
 
         # Versions never go back, in any reader; every reader ends READY at the final version.
         logs = self.reader_logs()

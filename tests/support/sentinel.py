@@ -239,22 +239,39 @@ class SentinelSet:
     def replicas(self):
         return [n for n in self.live_nodes() if self.role_of(n) in (b"slave", "slave")]
 
+    def current_primary(self):
+        """The node the live Sentinels agree is the primary now (waits up to 30 s for them to
+        agree and for it to say ROLE master)."""
+
+        def agreed():
+            port = self.sentinel_primary_port()
+            node = next((n for n in self.live_nodes() if n.port == port), None)
+            return node if node is not None and self.role_of(node) in (b"master", "master") else None
+
+        return wait_until(agreed, timeout=30, what="the Sentinels to agree on a primary")
+
     def sentinel_primary_port(self):
         """The primary's port if every live Sentinel names the same one, else None."""
         ports = {s.primary_port(self.master) for s in self.sentinels if s.proc is not None}
         return ports.pop() if len(ports) == 1 else None
 
     def wait_promoted(self, old_port, timeout=30):
-        """Waits until every live Sentinel names a primary other than old_port and that node
-        says ROLE master; returns (node, seconds waited)."""
+        """Waits for the promotion: a node other than old_port says ROLE master and a live
+        Sentinel names it (the first Sentinel to switch is enough: the writer follows the
+        newest view at once). Returns (node, seconds waited)."""
         t0 = time.monotonic()
 
         def promoted():
-            port = self.sentinel_primary_port()
-            if port is None or port == old_port:
-                return None
-            node = next((n for n in self.nodes if n.port == port), None)
-            return node if node is not None and self.role_of(node) in (b"master", "master") else None
+            for s in self.sentinels:
+                if s.proc is None:
+                    continue
+                port = s.primary_port(self.master)
+                if port is None or port == old_port:
+                    continue
+                node = next((n for n in self.live_nodes() if n.port == port), None)
+                if node is not None and self.role_of(node) in (b"master", "master"):
+                    return node
+            return None
 
         node = wait_until(promoted, timeout=timeout, what=f"a replica to be promoted in place of port {old_port}")
         return node, time.monotonic() - t0
