@@ -239,7 +239,7 @@ HttpResponse Handlers::readyz() const {
   cJSON_AddBoolToObject(state.get(), "write_conflict", conflict);
   cJSON_AddBoolToObject(state.get(), "ready", redis && audit && !conflict);
   if (redis && audit && !conflict) return json_ok(200, json_print(state.get()));
-  std::string why = !redis   ? "Redis (the primary) is not available: " + redis_error
+  std::string why = !redis   ? redis_error
                     : !audit ? "the audit log is not writable"
                              : "Redis holds a newer version from another writer";
   cJSON_AddStringToObject(state.get(), "error", "not_ready");

@@ -26,10 +26,11 @@ bool RedisHealth::ping(std::string* why) {
     } else if (r.is("PONG")) {
       return true;
     } else {
-      *why = r.is_error() ? "PING refused: " + std::string(r.text()) : "unexpected PING reply";
+      *why = "Redis did not answer PING: " +
+             (r.is_error() ? "PING refused: " + std::string(r.text()) : std::string("unexpected PING reply"));
     }
   } catch (const redis::ConnError& e) {
-    *why = e.what();
+    *why = std::string("Redis did not answer PING: ") + e.what();
   }
   conn_.reset();
   return false;

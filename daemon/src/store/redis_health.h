@@ -17,7 +17,8 @@ class RedisHealth {
   // routing_key: a cluster's slot to ask about (the snapshot key).
   RedisHealth(redis::Endpoint endpoint, std::string routing_key, std::chrono::milliseconds timeout);
   ~RedisHealth();
-  // True when Redis answered PING within the timeout; else false and why.
+  // True when Redis answered PING within the timeout (and, through Sentinel or a cluster, is
+  // still the primary by ROLE); else false and why, a sentence.
   bool ping(std::string* why);
 
  private:
