@@ -531,6 +531,21 @@ Net of the interpreter's start: omega_config {fmt(net["omega_config"])} ms, redi
 {fmt(net["redis-py"])} ms; omega_config ÷ redis-py (whole process): {ratio_cell(sec["ratio_omega_to_redis_py"])}."""
 
 
+# Fan-out has its own harness (thousands of readers, Sentinel replicas, ~10 min): its table,
+# plots and the capacity model built on them live in docs/scale.md.
+FANOUT = """## Fan-out: one version to thousands of readers
+
+```bash
+bench/fanout/run.sh            # release omega-swarm, then bench/fanout/fanout.py (~10 min)
+bench/fanout/run.sh --quick    # 100 and 500 readers, two sizes
+```
+
+Time from `EXEC` to every reader's callback, Redis CPU and bytes per version, up to 6,000
+reader handles on one node or spread over two replicas through Sentinel, snapshot sizes from
+1 KB to 1 MB, and the herd after a primary restart. Results in `bench/results/`; the table,
+the plots and the capacity model built on them are in [docs/scale.md](docs/scale.md)."""
+
+
 def render(data, plots):
     b = data["benchmarks"]
     etcd_version = (data.get("tools", {}).get("etcd") or "3.4").replace("etcd Version: ", "")
@@ -546,6 +561,7 @@ def render(data, plots):
         render_daemon(b.get("daemon"), plots),
         render_handles(b.get("handles")),
         render_startup(b.get("python_startup")),
+        FANOUT,
     ]
     return "\n\n".join(parts) + "\n"
 

@@ -94,7 +94,7 @@ int connect_socket(const Endpoint& ep, int wake_fd, Clock::time_point deadline, 
 }  // namespace
 
 Connection::Connection(const Endpoint& ep, int wake_fd, Clock::time_point deadline)
-    : wake_fd_(wake_fd), where_(ep.describe()) {
+    : endpoint_(ep), wake_fd_(wake_fd), where_(ep.describe()) {
   reader_ = redisReaderCreate();
   if (reader_ == nullptr) throw std::bad_alloc();
   try {

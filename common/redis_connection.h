@@ -67,6 +67,8 @@ class Connection {
   int fd() const { return fd_; }
   // host:port db N, for messages.
   const std::string& where() const { return where_; }
+  // The node this connection reached (a concrete standalone endpoint).
+  const Endpoint& endpoint() const { return endpoint_; }
 
  private:
   void append(const Command& argv);
@@ -78,6 +80,7 @@ class Connection {
   long io_read(char* buf, size_t len);         // recv, or TLS: >0, 0 = end, -1 + EAGAIN
   long io_write(const char* buf, size_t len);  // send, or TLS
 
+  Endpoint endpoint_;
   int fd_ = -1;
   int wake_fd_;
   std::unique_ptr<TlsSession> tls_;  // rediss://

@@ -7,11 +7,18 @@
 //               ssl_check_hostname=true|false; and ssl_server_name (SNI and the name verified)
 //   redis://[::1]:6379/0
 //   unix:///path/redis.sock[?db=N&user=U&password=P]
+//   redis-sentinel://[[user]:password@]s1:26379,s2:26379/<master>[/db][?role=replica|master
+//                    &sentinel_user=U&sentinel_password=P]   (rediss-sentinel://: TLS to all)
+//       the Sentinels name the node: a replica (random, so a fleet spreads) falling back to the
+//       primary, or the primary; userinfo logs in to that node, sentinel_* to the Sentinels
+//   redis-cluster://[[user]:password@]n1:6379,n2:6379[?role=replica]   (rediss-cluster://)
+//       seeds of a Redis Cluster; the node that owns the keys' slot is followed (MOVED)
 #pragma once
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace omega::redis {
 
@@ -38,7 +45,23 @@ struct TlsSettings {
   std::shared_ptr<const TlsContext> context;
 };
 
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+enum class Topology { kStandalone, kSentinel, kCluster };
+// Which node of a replicated set: any (standalone), the primary, or a replica (falling back
+// to the primary when none is healthy).
+enum class Role { kPrimary, kReplica };
+
 struct Endpoint {
+  Topology topology = Topology::kStandalone;
+  std::vector<HostPort> seeds;  // the Sentinels, or cluster seed nodes
+  std::string master_name;      // Sentinel: the monitored master's name
+  Role role = Role::kReplica;   // Sentinel and cluster: default replica (readers); the writer asks kPrimary
+  std::string sentinel_user;    // AUTH to the Sentinels (not to the data nodes)
+  std::string sentinel_password;
   bool is_unix = false;
   std::string host = "127.0.0.1";  // without IPv6 brackets
   int port = 6379;

@@ -18,9 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const omega::Entry& e : s->entries()) {
-    std::string lower = e.key;
+    std::string key(e.key);
+    std::string lower = key;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (s->find(e.key.c_str()) != &e || s->find(lower.c_str()) != &e) std::abort();
+    if (s->find(key.c_str()) != &e || s->find(lower.c_str()) != &e) std::abort();
   }
   if (!s->changed_since(*s).empty()) std::abort();
   return 0;

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libhiredis-dev libcjson-dev libmicrohttpd-dev libsodium-dev libssl-dev openssl
   libcriterion-dev libbenchmark-dev
-  redis-server redis-tools curl jq
+  redis-server redis-tools redis-sentinel curl jq  # redis-sentinel: the failover drills
   python3-venv
   wrk etcd-server etcd-client  # the benchmarks' peer and load generator (bench/run.sh)
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # etcd's gRPC API (bench/etcd)

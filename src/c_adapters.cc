@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "node_choice.h"
 #include "tls_context.h"
 
 namespace omega {
@@ -86,6 +87,8 @@ Options options_from_c(const omega_cfg_options* opts) {
   o.names.version = name_or(opts->version_key, prefixed.version, "version_key");
   o.names.meta = name_or(opts->meta_key, prefixed.meta, "meta_key");
   o.names.channel = name_or(opts->channel, prefixed.channel, "channel");
+  std::string slots = redis::cluster_slot_problem(o.endpoint, o.names.config, o.names.version, o.names.meta);
+  if (!slots.empty()) throw Error(OMEGA_E_INVALID_ARG, slots);
 
   o.connect_timeout = ms_or(opts->connect_timeout_ms, o.connect_timeout, 1, "connect_timeout_ms");
   o.command_timeout = ms_or(opts->command_timeout_ms, o.command_timeout, 1, "command_timeout_ms");

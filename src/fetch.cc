@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "digest.h"
+#include "node_choice.h"
 
 namespace omega {
 namespace {
@@ -17,6 +18,7 @@ bool string_of(ReplyView r, std::string* out) {
 }
 
 void expect_array(ReplyView r, size_t n, const char* what) {
+  redis::check_redirect(r);  // a cluster slot that moved: the watcher follows it
   if (r.is_error()) throw redis::ConnError(std::string(what) + " failed: " + std::string(r.text()));
   if (!r.is_array() || r.size() != n) throw redis::ConnError(std::string(what) + ": unexpected reply");
 }

@@ -26,15 +26,21 @@ bool is_pong(redis::ReplyView r) {
   return r.is_array() && r.size() >= 1 && r[0].is("pong");
 }
 
-// Full jitter in [backoff/2, backoff], so a fleet does not reconnect in step.
-milliseconds jittered(milliseconds backoff, std::minstd_rand& rng) {
-  std::uniform_int_distribution<long> half(backoff.count() / 2, backoff.count());
-  return milliseconds(half(rng));
+// Full jitter, uniform in [0, limit]: a fleet that lost its node at the same moment does not
+// come back in step (reconnects and resyncs of thousands of readers spread over the window).
+milliseconds jittered(milliseconds limit, std::minstd_rand& rng) {
+  return milliseconds(std::uniform_int_distribution<long>(0, limit.count())(rng));
 }
+
+// Thrown by serve() to leave a primary chosen through Sentinel (see redis::should_move).
+struct Rebalance {
+  std::string why;
+};
 
 }  // namespace
 
 Watcher::Watcher(Reader& reader) : reader_(reader), namer_(reader.options().service_name) {
+  route_.routing_key = reader.options().names.config;
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw Error(OMEGA_E_INTERNAL, std::string("eventfd: ") + std::strerror(errno));
 }
@@ -77,6 +83,19 @@ void Watcher::run() {
         serve(connected);
       } catch (const redis::Stopped&) {
         throw;
+      } catch (const Rebalance& r) {
+        // Not an outage: reconnect now (subscribe first, then read). A demoted node is worth a
+        // note in the status; a healthy replica again is not.
+        if (r.why.find("the primary, not") != std::string::npos) reader_.on_disconnected(r.why);
+        continue;
+      } catch (const redis::Redirected& e) {
+        route_.preferred = e.target();  // the slot moved: go there at once (a few times in a row)
+        if (++redirects_in_a_row_ <= 3) continue;
+        reader_.on_disconnected(e.what());
+        if (first_attempt_) {  // open() waits for the first attempt's outcome: never leave it waiting
+          first_attempt_ = false;
+          reader_.on_first_attempt(false, e.what());
+        }
       } catch (const std::exception& e) {
         // ConnError, and anything else (bad_alloc on a huge snapshot): retry.
         reader_.on_disconnected(e.what());
@@ -85,7 +104,7 @@ void Watcher::run() {
           reader_.on_first_attempt(false, e.what());
         }
       }
-      if (connected) backoff = milliseconds(50);  // a fresh outage starts the backoff over
+      if (connected) backoff = milliseconds(50), redirects_in_a_row_ = 0;  // a fresh outage starts over
       sleep(jittered(backoff, rng_));
       backoff = std::min(backoff * 2, s.reconnect_max);
     }
@@ -97,8 +116,8 @@ void Watcher::run() {
 void Watcher::sync(std::unique_ptr<redis::Connection>& cmd) {
   const Options& s = reader_.options();
   Published p = fetch_published(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
-  if (cmd->abandoned()) {  // an oversized snapshot, left unread
-    cmd = std::make_unique<redis::Connection>(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  if (cmd->abandoned()) {  // an oversized snapshot, left unread: a new link to the same node
+    cmd = std::make_unique<redis::Connection>(cmd->endpoint(), wake_fd_, Clock::now() + s.connect_timeout);
     named_as_.clear();
     p = fetch_published_checked(*cmd, s.names, s.max_bytes, Clock::now() + s.command_timeout);
   }
@@ -118,8 +137,12 @@ void Watcher::name_reader(redis::Connection& cmd) {
 
 void Watcher::serve(bool& connected) {
   const Options& s = reader_.options();
-  redis::Connection sub(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
-  auto cmd = std::make_unique<redis::Connection>(s.endpoint, wake_fd_, Clock::now() + s.connect_timeout);
+  // One node for both connections (Sentinel and cluster choose it): the fetch then reads what
+  // the node that delivered the hint holds.
+  std::unique_ptr<redis::Connection> cmd =
+      redis::connect(s.endpoint, route_, wake_fd_, Clock::now() + s.connect_timeout, &on_fallback_);
+  redis::Connection sub(cmd->endpoint(), wake_fd_, Clock::now() + s.connect_timeout);
+  route_.preferred.clear();
   named_as_.clear();
   if (!naming_refused_) {
     redis::Reply r = sub.command({"CLIENT", "SETNAME", namer_.subscriber_name()}, Clock::now() + s.command_timeout);
@@ -128,6 +151,9 @@ void Watcher::serve(bool& connected) {
   // Subscribe first, then read: a publish between the two is not lost.
   redis::Reply confirm = sub.command({"SUBSCRIBE", s.names.channel}, Clock::now() + s.command_timeout);
   if (confirm.is_error()) throw redis::ConnError("SUBSCRIBE refused: " + std::string(confirm.text()));
+  // After an outage every reader of the node comes back at about the same time: spread the
+  // resyncs (the subscription is up, so a publish meanwhile is not lost).
+  if (!first_attempt_) sleep(jittered(std::min(s.poll_interval, milliseconds(1000)), rng_));
   sync(cmd);
   reader_.on_connected();
   name_reader(*cmd);
@@ -143,8 +169,17 @@ void Watcher::serve(bool& connected) {
   auto next_poll = Clock::now() + s.poll_interval;
   bool ping_outstanding = false;
   Clock::time_point ping_sent{};
+  // On a primary chosen through Sentinel (role=master, or a fallback because no replica was
+  // healthy): ask a Sentinel every 10-20 s (jittered, so a fleet that moved together does not
+  // ask together) whether to move: a replica is healthy again, or this node is no longer the
+  // primary the Sentinels name (see redis::should_move).
+  const bool on_primary =
+      s.endpoint.topology == redis::Topology::kSentinel && (on_fallback_ || s.endpoint.role == redis::Role::kPrimary);
+  const redis::HostPort node{cmd->endpoint().host, cmd->endpoint().port};
+  auto next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
   for (;;) {
     auto wake_at = std::min(ping_outstanding ? ping_sent + pong_within : next_ping, next_poll);
+    if (on_primary) wake_at = std::min(wake_at, next_rebalance);
     auto left = std::max<long>(0, std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count());
     struct pollfd p[2] = {{sub.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int n = poll(p, 2, static_cast<int>(left));
@@ -167,13 +202,18 @@ void Watcher::serve(bool& connected) {
     }
     auto now = Clock::now();
     if (ping_outstanding && now - ping_sent >= pong_within)
-      throw redis::ConnError("Redis at " + s.endpoint.describe() + " did not answer PING within " +
+      throw redis::ConnError("Redis at " + sub.where() + " did not answer PING within " +
                              std::to_string(pong_within.count()) + " ms");
     if (!ping_outstanding && now >= next_ping) {
       sub.send({"PING"}, now + s.command_timeout);
       ping_outstanding = true;
       ping_sent = now;
       next_ping = now + s.heartbeat;
+    }
+    if (on_primary && now >= next_rebalance) {
+      std::string why = redis::should_move(s.endpoint, node, on_fallback_, wake_fd_, now + s.command_timeout);
+      if (!why.empty()) throw Rebalance{why};
+      next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
     }
     if (now >= next_poll) {
       if (fetch_fingerprint(*cmd, s.names, now + s.command_timeout) != applied_fingerprint_)

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "client_name.h"
+#include "node_choice.h"
 #include "redis_connection.h"
 
 namespace omega {
@@ -48,6 +49,9 @@ class Watcher {
   bool first_attempt_ = true;
   std::string applied_fingerprint_;  // what the last fetch saw
   ClientNamer namer_;
+  redis::Route route_;  // cluster: the routing key, and the node a MOVED reply named
+  int redirects_in_a_row_ = 0;
+  bool on_fallback_ = false;     // Sentinel: reading from the primary because no replica was healthy
   std::string named_as_;         // the command connection's current name
   bool naming_refused_ = false;  // the Redis user may not CLIENT SETNAME: stop asking
   std::minstd_rand rng_{std::random_device{}()};

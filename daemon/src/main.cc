@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "model/schema.h"
 #include "model/validated_env.h"
+#include "node_choice.h"
 #include "service/dev_mode.h"
 #include "service/failpoints.h"
 #include "service/log.h"
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
                                {&opts.redis_server_name, &tls.server_name}})
       if (!flag->empty()) *field = *flag;
     omega::redis::prepare_tls(&redis_endpoint);
+    omega::wire::Names names = omega::wire::Names::with_prefix(opts.key_prefix);
+    std::string slots = omega::redis::cluster_slot_problem(redis_endpoint, names.config, names.version, names.meta);
+    if (!slots.empty()) problems.push_back("--redis-url: " + slots);
   } catch (const omega::redis::UrlError& e) {
     problems.push_back(std::string("--redis-url: ") + e.what());
   } catch (const omega::redis::TlsConfigError& e) {
@@ -231,6 +235,7 @@ int main(int argc, char** argv) {
   Writer writer(env_real, opts.env_path, schema,
                 Writer::Stores{&publisher, &audit, &history, &metrics, &reverts, sealer.get()}, forbidden,
                 validator.get());
+  writer.require_replicas(opts.min_replicas, std::chrono::milliseconds(opts.min_replicas_timeout_ms));
   if (!writer.load(&problems)) {
     problems.insert(problems.begin(), opts.env_path + " is invalid; refusing to start:");
     return dev_shutdown(&dev), fail(problems);
@@ -238,8 +243,8 @@ int main(int argc, char** argv) {
   if (!writer.boot(&err)) return dev_shutdown(&dev), fail({"refusing to start: " + err});
   writer.run_due_reverts();  // those that came due while the daemon was down
 
-  RedisHealth redis_health(redis_endpoint, redis_timeout);
-  FleetProbe fleet(redis_endpoint, std::min(redis_timeout, std::chrono::milliseconds(1000)));
+  RedisHealth redis_health(redis_endpoint, publisher.names().config, redis_timeout);
+  FleetProbe fleet(redis_endpoint, publisher.names().config, std::min(redis_timeout, std::chrono::milliseconds(1000)));
   Handlers handlers(&writer, &history, &audit, &metrics, &redis_health, &fleet, schema_text);
   Routes routes(&handlers, &auth, &metrics, opts.read_auth == "admin");
   ServerLimits limits{opts.body_limit,

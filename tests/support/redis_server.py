@@ -99,7 +99,8 @@ class RedisServer:
                 kw.setdefault("ssl_cert_reqs", "none")
         kw.setdefault("username", self.username)
         kw.setdefault("password", self.password)
-        return redis_py.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, **kw)
+        kw.setdefault("socket_timeout", 5)
+        return redis_py.Redis(host="127.0.0.1", port=self.port, **kw)
 
     def stop(self, keep_data=False):
         if self.proc is None:

@@ -176,6 +176,17 @@ HttpResponse mutation_response(const MutationOutcome& o) {
     r.outcome = outcome_of(o.refusal);
     return r;
   }
+  if (!o.replicated) {
+    std::string what = o.published ? "is saved and published, but only " + std::to_string(o.replicas) +
+                                         " replica(s) confirmed it in time (--min-replicas): "
+                                         "a failover now could lose it from Redis until the writer republishes it "
+                                         "from the .env"
+                                   : "is saved in the .env but Redis did not take it (--min-replicas): the writer "
+                                     "publishes it to the primary as soon as one answers";
+    HttpResponse r = json_error(503, "replication_timeout", "version " + std::to_string(o.version) + " " + what);
+    r.outcome = "unavailable";
+    return r;
+  }
   if (!o.durable) {
     HttpResponse r = json_error(500, "storage_error",
                                 "the new .env is in place and version " + std::to_string(o.version) + " was " +
@@ -398,7 +409,7 @@ HttpResponse Handlers::readyz() const {
   cJSON_AddBoolToObject(state.get(), "write_conflict", conflict);
   cJSON_AddBoolToObject(state.get(), "ready", redis && audit && !conflict);
   if (redis && audit && !conflict) return json_ok(200, json_print(state.get()));
-  std::string why = !redis   ? "Redis did not answer PING: " + redis_error
+  std::string why = !redis   ? redis_error
                     : !audit ? "the audit log is not writable"
                              : "Redis holds a newer version from another writer";
   cJSON_AddStringToObject(state.get(), "error", "not_ready");

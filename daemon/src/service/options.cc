@@ -167,6 +167,11 @@ const std::vector<Spec>& specs() {
        int_setter(&Options::history_size, 1, 10000)},
       {"reconcile-interval-ms", true, "how often Redis is compared with the .env (default 1000)",
        int_setter(&Options::reconcile_interval_ms, 50, 600000)},
+      {"min-replicas", true,
+       "answer 200 only once this many replicas hold a change (WAIT); else 503, the .env keeps it (default 0)",
+       int_setter(&Options::min_replicas, 0, 100)},
+      {"min-replicas-timeout-ms", true, "how long to wait for --min-replicas (default 1000)",
+       int_setter(&Options::min_replicas_timeout_ms, 1, 600000)},
       {"threads", true, "HTTP worker threads (default 2)", int_setter(&Options::threads, 1, 64)},
       {"validate-with", true,
        "CMD gets every candidate snapshot (secrets included) on stdin before it is written, and at start: "

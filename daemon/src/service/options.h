@@ -36,6 +36,8 @@ struct Options {
   std::string log_file;  // "" = stderr
   int history_size = 100;
   int reconcile_interval_ms = 1000;
+  int min_replicas = 0;                // acknowledge a mutation only once this many replicas hold it
+  int min_replicas_timeout_ms = 1000;  // how long WAIT may take
   int threads = 2;
   std::string validate_with;       // --validate-with: command that has the last word (may be empty)
   int validate_timeout_ms = 5000;  // its deadline

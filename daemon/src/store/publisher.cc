@@ -1,6 +1,7 @@
 #include "store/publisher.h"
 
 #include "digest.h"
+#include "node_choice.h"
 #include "service/utc_time.h"
 
 namespace omega::settingsd {
@@ -14,20 +15,54 @@ std::optional<uint64_t> version_of(redis::ReplyView r) {
 }  // namespace
 
 Publisher::Publisher(redis::Endpoint endpoint, wire::Names names, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint)), names_(std::move(names)), timeout_(timeout) {}
+    : endpoint_(std::move(endpoint)), names_(std::move(names)), timeout_(timeout) {
+  endpoint_.role = redis::Role::kPrimary;  // the writer writes to the primary, wherever it is now
+  route_.routing_key = names_.config;
+}
 
 Publisher::~Publisher() = default;
 
-std::optional<std::vector<redis::Reply>> Publisher::run(const std::vector<redis::Command>& cmds) {
+std::optional<std::vector<redis::Reply>> Publisher::run(const std::vector<redis::Command>& cmds, bool follow) {
+  for (int attempt = 0; attempt < (follow ? 2 : 1); ++attempt) {  // a second one only to follow a MOVED
+    try {
+      auto deadline = redis::Clock::now() + timeout_;
+      // Sentinel and cluster endpoints are resolved on every (re)connect: after a failover
+      // this finds the new primary (and verifies its ROLE).
+      if (!conn_) conn_ = redis::connect(endpoint_, route_, -1, deadline);
+      route_.preferred.clear();
+      std::vector<redis::Reply> replies = conn_->pipeline(cmds, deadline);
+      for (const redis::Reply& r : replies) {
+        redis::check_redirect(r);
+        // A primary demoted by a failover refuses writes: never write to it again.
+        if (r.is_error() && r.text().find("READONLY") != std::string_view::npos)
+          throw redis::ConnError("Redis at " + conn_->where() + " is no longer the primary: " + std::string(r.text()));
+      }
+      return replies;
+    } catch (const redis::Redirected& e) {
+      error_ = e.what();
+      route_.preferred = e.target();
+      conn_.reset();
+    } catch (const redis::ConnError& e) {
+      error_ = e.what();
+      conn_.reset();
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+int Publisher::wait_for_replicas(int replicas, std::chrono::milliseconds timeout) {
+  if (!conn_) return 0;
   try {
-    auto deadline = redis::Clock::now() + timeout_;
-    if (!conn_) conn_ = std::make_unique<redis::Connection>(endpoint_, -1, deadline);
-    return conn_->pipeline(cmds, deadline);
+    auto deadline = redis::Clock::now() + timeout + timeout_;
+    redis::Reply r = conn_->command({"WAIT", std::to_string(replicas), std::to_string(timeout.count())}, deadline);
+    if (r.is_integer()) return static_cast<int>(r.integer());
+    error_ = "WAIT refused: " + std::string(r.text());
   } catch (const redis::ConnError& e) {
     error_ = e.what();
     conn_.reset();
-    return std::nullopt;
   }
+  return 0;
 }
 
 bool Publisher::ping() { return run({{"PING"}}).has_value(); }
@@ -86,12 +121,15 @@ PublishStatus Publisher::commit(const Publication& p, int64_t* subscribers) {
   // The sha256 is of the bytes readers fetch: sealed, when sealing is on.
   std::string meta = wire::encode_meta(p.version, p.epoch, sha256_hex(p.snapshot), utc_now_rfc3339(), "omega-settingsd",
                                        p.seal_key_id);
+  // Never replayed on another node after a MOVED: the WATCH of begin() stays behind on this
+  // connection. The next begin() goes to the slot's new owner (the reconciler retries).
   auto replies = run({{"MULTI"},
                       {"SET", names_.config, p.snapshot},
                       {"SET", names_.version, std::to_string(p.version)},
                       {"SET", names_.meta, meta},
                       {"PUBLISH", names_.channel, wire::encode_message(p.event, p.version, p.prev_version, p.changed)},
-                      {"EXEC"}});
+                      {"EXEC"}},
+                     false);
   if (!replies) return PublishStatus::kUnreachable;
   const redis::Reply& exec = replies->back();
   if (exec.is_nil()) {

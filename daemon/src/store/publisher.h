@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node_choice.h"
 #include "redis_connection.h"
 #include "wire_format.h"
 
@@ -62,17 +63,22 @@ class Publisher {
   // begin(p.prev_version) + commit.
   PublishStatus publish(const Publication& p);
   bool ping();
+  // After a commit: WAIT until `replicas` replicas hold it, at most `timeout`. How many did.
+  int wait_for_replicas(int replicas, std::chrono::milliseconds timeout);
 
   const std::string& last_error() const { return error_; }
   const wire::Names& names() const { return names_; }
 
  private:
   // The replies of cmds on a live connection, or nullopt (error_ set, connection dropped).
-  std::optional<std::vector<redis::Reply>> run(const std::vector<redis::Command>& cmds);
+  // follow: after a MOVED/ASK, send cmds again to the node it names (not for a transaction
+  // whose WATCH was set on this connection).
+  std::optional<std::vector<redis::Reply>> run(const std::vector<redis::Command>& cmds, bool follow = true);
 
   redis::Endpoint endpoint_;
   wire::Names names_;
   std::chrono::milliseconds timeout_;
+  redis::Route route_;  // cluster: the slot's key, and where a MOVED reply pointed
   std::unique_ptr<redis::Connection> conn_;
   std::string error_;
 };

@@ -14,13 +14,16 @@ namespace omega::settingsd {
 
 class RedisHealth {
  public:
-  RedisHealth(redis::Endpoint endpoint, std::chrono::milliseconds timeout);
+  // routing_key: a cluster's slot to ask about (the snapshot key).
+  RedisHealth(redis::Endpoint endpoint, std::string routing_key, std::chrono::milliseconds timeout);
   ~RedisHealth();
-  // True when Redis answered PING within the timeout; else false and why.
+  // True when Redis answered PING within the timeout (and, through Sentinel or a cluster, is
+  // still the primary by ROLE); else false and why, a sentence.
   bool ping(std::string* why);
 
  private:
   redis::Endpoint endpoint_;
+  std::string routing_key_;
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
   std::unique_ptr<redis::Connection> conn_;  // guarded by mu_; dropped on any error

@@ -268,6 +268,16 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   if (out.published) seeded_ = true;
   if (out.published && subscribers >= 0) out.subscribers = subscribers;
   failpoint(action + ".published");
+  if (out.published && min_replicas_ > 0) {
+    // Acknowledged only once the replicas hold it, so a failover right after the answer loses
+    // nothing; otherwise the .env keeps it and the reconciler republishes it to whichever
+    // primary comes next.
+    out.replicas = stores_.publisher->wait_for_replicas(min_replicas_, min_replicas_timeout_);
+    out.replicated = out.replicas >= min_replicas_;
+  } else if (min_replicas_ > 0) {
+    out.replicas = 0;  // not even the primary took it: not acknowledged either
+    out.replicated = false;
+  }
   phase_done("publish");
   if (!out.published)
     log_warn(action + " saved as version " + std::to_string(next_version) +

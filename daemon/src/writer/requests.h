@@ -85,6 +85,8 @@ struct MutationOutcome {
   bool noop = false;                   // nothing changed (a patch that sets what is there)
   bool published = true;               // false: saved, the reconciler publishes it
   bool durable = true;                 // false: renamed, but the directory fsync failed twice
+  bool replicated = true;              // false: fewer replicas than --min-replicas confirmed it
+  int replicas = -1;                   // how many did (-1: not asked)
   std::optional<int64_t> subscribers;  // published: subscribers the primary delivered to
   bool dry_run = false;                // nothing was changed: changes_json says what would be
   std::string changes_json;            // dry run: [{"key","old"?,"new"?}|{"key","changed":true}…]

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -85,6 +86,12 @@ class Writer {
   std::shared_ptr<const ConfigView> config() const;
   uint64_t version() const;
   const Schema& schema() const { return schema_; }
+
+  // --min-replicas: acknowledge a mutation only once n replicas hold it (WAIT, at most timeout).
+  void require_replicas(int n, std::chrono::milliseconds timeout) {
+    min_replicas_ = n;
+    min_replicas_timeout_ = timeout;
+  }
 
   MutationOutcome patch(const PatchRequest& request);
   MutationOutcome reload(const ReloadRequest& request);
@@ -185,6 +192,9 @@ class Writer {
   std::set<std::string> forbidden_;
   const ExternalValidator* validator_;
   VersionMark mark_;
+
+  int min_replicas_ = 0;
+  std::chrono::milliseconds min_replicas_timeout_{1000};
 
   mutable std::mutex mu_;
   ValidatedEnv current_;            // guarded by mu_
