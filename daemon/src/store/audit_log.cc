@@ -1,6 +1,5 @@
 #include "store/audit_log.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,41 +10,12 @@
 
 #include "atomic_file.h"
 #include "digest.h"
-#include "failpoint.h"
 #include "model/json_tree.h"
 #include "model/redaction.h"
 #include "service/utc_time.h"
+#include "store/line_file.h"
 
 namespace omega::settingsd {
-namespace {
-
-int open_for_append(const std::string& path) {
-  return ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);  // read: to repair a torn tail
-}
-
-// Cuts a torn last line (no newline at the end) back to the end of the last whole record.
-// Returns the bytes cut, or -1 when the file cannot be read or truncated.
-long cut_torn_tail(int fd) {
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size <= 0) return size < 0 ? -1 : 0;
-  off_t end = size;
-  char buf[4096];
-  while (end > 0) {
-    off_t from = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
-    ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - from), from);
-    if (n != end - from) return -1;
-    for (ssize_t i = n - 1; i >= 0; --i) {
-      if (buf[i] != '\n') continue;
-      off_t keep = from + i + 1;
-      if (keep == size) return 0;
-      return ::ftruncate(fd, keep) == 0 && ::fsync(fd) == 0 ? static_cast<long>(size - keep) : -1;
-    }
-    end = from;
-  }
-  return ::ftruncate(fd, 0) == 0 && ::fsync(fd) == 0 ? static_cast<long>(size) : -1;
-}
-
-}  // namespace
 
 bool AuditLog::open(const std::string& path, const std::string& key_path, std::string* error, size_t* repaired) {
   path_ = path;
@@ -65,7 +35,7 @@ bool AuditLog::open(const std::string& path, const std::string& key_path, std::s
     if (!fs::write_atomically(key_path, to_hex(key_, sizeof key_) + "\n", {0600, true, "audit_key"}, error))
       return false;
   }
-  fd_ = open_for_append(path);
+  fd_ = open_line_file(path, false);
   if (fd_ < 0) {
     *error = "cannot open audit log " + path + ": " + std::strerror(errno);
     return false;
@@ -81,7 +51,7 @@ bool AuditLog::open(const std::string& path, const std::string& key_path, std::s
 }
 
 bool AuditLog::reopen(std::string* error) {
-  int fd = open_for_append(path_);
+  int fd = open_line_file(path_, false);
   if (fd < 0) {
     *error = "cannot open audit log " + path_ + ": " + std::strerror(errno);
     return false;
@@ -146,33 +116,13 @@ bool AuditLog::append_aborted(const AuditRecord& r, const std::string& why, std:
 
 bool AuditLog::write_line(const std::string& line, std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) fd_ = open_for_append(path_);
-  bool ok = fd_ >= 0;
-  // Where this record starts, so a failed write can be cut back to whole lines (on a device
-  // such as /dev/full the ftruncate below just fails: there is nothing to restore).
-  off_t start = ok ? ::lseek(fd_, 0, SEEK_END) : -1;
-  size_t done = 0;
-  while (ok && done < line.size()) {
-    size_t want = line.size() - done;
-    bool torn = failpoint_fails("audit.partial_write");
-    if (torn) want = want / 2;  // a test build simulates a short write, then an error
-    ssize_t n = ::write(fd_, line.data() + done, want);
-    if (n < 0 && errno == EINTR) continue;
-    if (n > 0) done += static_cast<size_t>(n);
-    if (n <= 0 || torn) {
-      if (torn) errno = EIO;
-      ok = false;  // EFBIG past `ulimit -f` (SIGXFSZ is ignored), ENOSPC, EIO
-    }
-  }
-  if (ok && ::fsync(fd_) != 0 && errno != EINVAL) ok = false;  // EINVAL: a device like /dev/null
-  if (ok) {
+  if (fd_ < 0) fd_ = open_line_file(path_, false);
+  off_t start = -1;
+  if (fd_ >= 0 && append_line(fd_, line, &start, "audit.partial_write")) {
     up_ = true;
     return true;
   }
-  int saved = errno;
-  // Leave no torn line: the next record must start on a line of its own.
-  if (fd_ >= 0 && start >= 0 && ::ftruncate(fd_, start) == 0) ::fsync(fd_);
-  *error = "cannot write the audit log " + path_ + ": " + std::strerror(saved);
+  *error = "cannot write the audit log " + path_ + ": " + std::strerror(errno);
   // Reopen next time: the file may have been rotated or the disk freed.
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

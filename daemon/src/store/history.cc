@@ -1,8 +1,6 @@
 // The durable version history (see history.h).
 #include "store/history.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,16 +8,11 @@
 
 #include "atomic_file.h"
 #include "model/json_tree.h"
+#include "store/line_file.h"
 #include "wire_format.h"
 
 namespace omega::settingsd {
 namespace {
-
-int open_for_append(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) ::fchmod(fd, 0600);  // it holds secrets, like the .env
-  return fd;
-}
 
 cJSON* string_array(const std::vector<std::string>& items) {
   cJSON* arr = cJSON_CreateArray();
@@ -102,24 +95,20 @@ History::~History() {
 bool History::open(const std::string& path, std::string* error, size_t* repaired) {
   std::lock_guard<std::mutex> lock(mu_);
   path_ = path;
-  fd_ = open_for_append(path);
+  fd_ = open_line_file(path, true);
   if (fd_ < 0) {
     *error = "cannot open the history file " + path + ": " + std::strerror(errno);
     return false;
   }
+  // A torn last line (a crash mid-append) is cut back to the last whole record.
+  long cut = cut_torn_tail(fd_);
+  if (cut < 0) {
+    *error = "cannot cut the torn last line of " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (repaired) *repaired = static_cast<size_t>(cut);
   std::string text;
   if (!fs::read_file(path, &text, error)) return false;
-  // A torn last line (a crash mid-append) is cut back to the last whole record.
-  size_t keep = text.rfind('\n');
-  keep = keep == std::string::npos ? 0 : keep + 1;
-  if (keep != text.size()) {
-    if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0 || ::fsync(fd_) != 0) {
-      *error = "cannot cut the torn last line of " + path + ": " + std::strerror(errno);
-      return false;
-    }
-    if (repaired) *repaired = text.size() - keep;
-    text.resize(keep);
-  }
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -156,27 +145,14 @@ size_t History::drop_uncommitted(uint64_t mark, const std::map<std::string, std:
 bool History::append(const HistoryEntry& e, Pending* pending, std::string* error) {
   std::string line = history_line(e) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) fd_ = open_for_append(path_);
-  bool ok = fd_ >= 0;
-  off_t start = ok ? ::lseek(fd_, 0, SEEK_END) : -1;
-  size_t done = 0;
-  while (ok && done < line.size()) {
-    ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;
-    else
-      done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd_) == 0;
-  if (ok) {
+  if (fd_ < 0) fd_ = open_line_file(path_, true);
+  off_t start = -1;
+  if (fd_ >= 0 && append_line(fd_, line, &start)) {
     pending->start = start;
     ++lines_in_file_;
     return true;
   }
-  int saved = errno;
-  if (fd_ >= 0 && start >= 0 && ::ftruncate(fd_, start) == 0) ::fsync(fd_);
-  *error = "cannot write the history file " + path_ + ": " + std::strerror(saved);
+  *error = "cannot write the history file " + path_ + ": " + std::strerror(errno);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   return false;
@@ -217,7 +193,7 @@ bool History::rewrite_locked(std::string* error) {
   for (const auto& e : entries_) text += history_line(e) + "\n";
   if (!fs::write_atomically(path_, text, {0600, false, "history"}, error)) return false;
   if (fd_ >= 0) ::close(fd_);
-  fd_ = open_for_append(path_);  // the old descriptor names the replaced file
+  fd_ = open_line_file(path_, true);  // the old descriptor names the replaced file
   lines_in_file_ = entries_.size();
   return fd_ >= 0;
 }
