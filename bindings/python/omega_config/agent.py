@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 # asyncio and .aio are imported by AsyncBaseAgent's methods: a synchronous agent never loads them.
 
 
-class BaseAgent:
+class _AgentCore:
+    """What BaseAgent and AsyncBaseAgent share: the class settings, the constructor's
+    arguments and the manager they run on."""
+
     #: Keys this agent cannot run without; start() fails fast naming every missing one.
     required: ClassVar[Sequence[str]] = ()
     #: Logger whose level follows LOG_LEVEL (None: the root logger).
@@ -47,16 +50,11 @@ class BaseAgent:
         logger: Optional[logging.Logger] = None,
         **options: Any,
     ):
-        """``cfg``: a manager to share (left open at stop); without one, start()
-        opens its own with ``options`` (see create_config_manager) and stop()
-        closes it. ``settings``: the agent's static AgentSettings."""
         self.settings = settings
         self.logger = logger or logging.getLogger(type(self).__name__)
         self._cfg = cfg
         self._owns_cfg = cfg is None
         self._options = options
-        self._lock = threading.Lock()
-        self._token: Optional[int] = None
         self._log_watch: Optional[LogLevelWatch] = None
         self.running = False
 
@@ -65,6 +63,23 @@ class BaseAgent:
         if self._cfg is None:
             raise RuntimeError(f"{type(self).__name__} is not started")
         return self._cfg
+
+
+class BaseAgent(_AgentCore):
+    def __init__(
+        self,
+        cfg: Optional[ConfigManager] = None,
+        *,
+        settings: Optional[AgentSettings] = None,
+        logger: Optional[logging.Logger] = None,
+        **options: Any,
+    ):
+        """``cfg``: a manager to share (left open at stop); without one, start()
+        opens its own with ``options`` (see create_config_manager) and stop()
+        closes it. ``settings``: the agent's static AgentSettings."""
+        super().__init__(cfg, settings=settings, logger=logger, **options)
+        self._lock = threading.Lock()
+        self._token: Optional[int] = None
 
     # -- hooks ----------------------------------------------------------------
     def on_start(self) -> None:
@@ -147,7 +162,7 @@ class BaseAgent:
         self.stop()
 
 
-class AsyncBaseAgent:
+class AsyncBaseAgent(_AgentCore):
     """BaseAgent for asyncio (and trio): the same contract (``required`` keys checked at
     start, every missing one named; LOG_LEVEL followed; the manager opened and closed when the
     agent owns it), with async hooks run on the event loop, never on the watcher thread.
@@ -168,9 +183,6 @@ class AsyncBaseAgent:
     see ConfigManager.changes). An exception in it is logged and the agent carries on.
     """
 
-    required: ClassVar[Sequence[str]] = ()
-    log_level_logger: ClassVar[Optional[str]] = None
-
     def __init__(
         self,
         cfg: Optional[ConfigManager] = None,
@@ -181,21 +193,9 @@ class AsyncBaseAgent:
     ):
         """``cfg``: a manager to share (left open at stop); without one, start() opens its
         own on a worker thread with ``options`` and stop() closes it the same way."""
-        self.settings = settings
-        self.logger = logger or logging.getLogger(type(self).__name__)
-        self._cfg = cfg
-        self._owns_cfg = cfg is None
-        self._options = options
+        super().__init__(cfg, settings=settings, logger=logger, **options)
         self._changes: Optional[ConfigChanges] = None
         self._follower: Optional[asyncio.Task[None]] = None
-        self._log_watch: Optional[LogLevelWatch] = None
-        self.running = False
-
-    @property
-    def cfg(self) -> ConfigManager:
-        if self._cfg is None:
-            raise RuntimeError(f"{type(self).__name__} is not started")
-        return self._cfg
 
     # -- hooks ----------------------------------------------------------------
     async def on_start(self) -> None:
