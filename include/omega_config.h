@@ -146,8 +146,9 @@ typedef struct omega_cfg_options {
    * omega_cfg_open fail with OMEGA_E_INVALID_ARG naming it. The library reads
    * no environment variable (the Python package reads OMEGA_SEAL_KEY_FILE). */
   const char* seal_key_path;
-  /* Names this handle's subscriber connection omega:<service>:<host>:<pid>:v<N>:<STATE>
-   * (CLIENT SETNAME), so the writer can list the fleet. Default: the program name. */
+  /* Names this handle's command connection omega:<service>:<host>:<pid>:v<N>:<STATE> and its
+   * subscriber omega:<service>:<host>:<pid>:sub (CLIENT SETNAME), so the writer can list the
+   * fleet. Default: the program name. */
   const char* service_name;
 } omega_cfg_options;
 
