@@ -204,6 +204,8 @@ Choice ask_cluster(const Endpoint& ep, const Route& route, int wake_fd, Clock::t
       for (size_t i = 0; i < replies[1].size(); ++i) {
         ReplyView range = replies[1][i];
         if (range.size() < 3 || slot < range[0].integer() || slot > range[1].integer()) continue;
+        for (size_t k = 2; k < range.size(); ++k)
+          if (range[k].size() < 2) throw ConnError(where + ": a malformed CLUSTER SLOTS reply");
         auto node = [&](size_t k) { return HostPort{std::string(range[k][0].text()), int(range[k][1].integer())}; };
         if (ep.role == Role::kPrimary || range.size() == 3) return {node(2), true, where};
         size_t pick = std::uniform_int_distribution<size_t>(3, range.size() - 1)(rng());
@@ -246,11 +248,11 @@ std::string cluster_slot_problem(const Endpoint& ep, std::string_view config_key
 void check_redirect(ReplyView r) {
   if (!r.is_error()) return;
   std::string_view text = r.text();
-  for (std::string_view kind : {"MOVED ", "ASK "}) {
-    if (text.rfind(kind, 0) != 0) continue;
-    size_t space = text.rfind(' ');
-    throw Redirected("cluster " + std::string(text), std::string(text.substr(space + 1)));
-  }
+  if (text.rfind("MOVED ", 0) == 0)
+    throw Redirected("cluster " + std::string(text), std::string(text.substr(text.rfind(' ') + 1)));
+  // ASK: the slot is migrating and this node still owns it. The target would answer only
+  // after ASKING, key by key; the seeds name the new owner once the migration ends.
+  if (text.rfind("ASK ", 0) == 0) throw Redirected("cluster " + std::string(text) + " (slot migrating)", "");
 }
 
 std::string should_move(const Endpoint& ep, const HostPort& node, bool fell_back, int wake_fd,
@@ -277,17 +279,19 @@ std::unique_ptr<Connection> connect(const Endpoint& ep, const Route& route, int 
       return ep.role == Role::kPrimary ? connect_primary(ep, wake_fd, deadline)
                                        : connect_replica(ep, wake_fd, deadline, fell_back);
     case Topology::kCluster: {
-      Choice choice;
-      if (!route.preferred.empty())
-        choice = {parse_target(route.preferred), true, "a MOVED reply"};
-      else
-        choice = ask_cluster(ep, route, wake_fd, deadline);
-      auto c = std::make_unique<Connection>(node_endpoint(ep, choice.node.host, choice.node.port), wake_fd, deadline);
-      if (!choice.primary) {
-        Reply ok = c->command({"READONLY"}, deadline);  // reads from a replica of the slot
-        if (ok.is_error()) throw ConnError("Redis at " + c->where() + " refused READONLY: " + std::string(ok.text()));
+      // The node a MOVED named, tried first; when it cannot be reached (it failed since, or the
+      // reply named no host), the seeds say where the slot is now.
+      if (!route.preferred.empty()) {
+        try {
+          HostPort node = parse_target(route.preferred);
+          return std::make_unique<Connection>(node_endpoint(ep, node.host, node.port), wake_fd, slice(deadline, 2));
+        } catch (const ConnError&) {
+        }
       }
-      return c;
+      Choice choice = ask_cluster(ep, route, wake_fd, deadline);
+      Endpoint node = node_endpoint(ep, choice.node.host, choice.node.port);
+      node.readonly = !choice.primary;  // kept by endpoint(): a reconnect to this node reads the same way
+      return std::make_unique<Connection>(node, wake_fd, deadline);
     }
   }
   throw ConnError("unknown topology");

@@ -24,7 +24,7 @@ namespace omega::redis {
 class Redirected : public ConnError {
  public:
   Redirected(const std::string& what, std::string target) : ConnError(what), target_(std::move(target)) {}
-  const std::string& target() const { return target_; }  // "host:port"
+  const std::string& target() const { return target_; }  // "host:port"; "" (ASK): ask the seeds again
 
  private:
   std::string target_;
@@ -39,7 +39,8 @@ int key_slot(std::string_view key);
 std::string cluster_slot_problem(const Endpoint& ep, std::string_view config_key, std::string_view version_key,
                                  std::string_view meta_key);
 
-// Throws Redirected when r is a MOVED or ASK error reply; otherwise does nothing.
+// Throws Redirected when r is a MOVED (target: the new owner) or ASK (target "": a migration in
+// progress) error reply; otherwise does nothing.
 void check_redirect(ReplyView r);
 
 struct Route {

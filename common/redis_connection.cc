@@ -128,6 +128,10 @@ void Connection::login(const Endpoint& ep, Clock::time_point deadline) {
     Reply r = command({"SELECT", std::to_string(ep.db)}, deadline);
     if (r.is_error()) throw ConnError("Redis at " + where_ + " refused SELECT: " + std::string(r.text()));
   }
+  if (ep.readonly) {  // reads from a replica of the slot
+    Reply r = command({"READONLY"}, deadline);
+    if (r.is_error()) throw ConnError("Redis at " + where_ + " refused READONLY: " + std::string(r.text()));
+  }
 }
 
 long Connection::io_read(char* buf, size_t len) {

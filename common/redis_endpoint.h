@@ -70,6 +70,7 @@ struct Endpoint {
   std::string user;  // empty: AUTH with the password alone
   std::string password;
   TlsSettings tls;
+  bool readonly = false;  // a cluster replica: READONLY after login (set by node_choice)
 
   // For messages and logs: never includes credentials.
   std::string describe() const;

@@ -1,5 +1,5 @@
 // What a handle needs to know, resolved to concrete values (the C facade builds it from
-// omega_cfg_options and checks every field; see c_options.cc).
+// omega_cfg_options and checks every field; see c_adapters.cc).
 #pragma once
 #include <chrono>
 #include <cstddef>

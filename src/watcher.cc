@@ -158,6 +158,7 @@ void Watcher::serve(bool& connected) {
   reader_.on_connected();
   name_reader(*cmd);
   connected = true;
+  redirects_in_a_row_ = 0;
   if (first_attempt_) {
     first_attempt_ = false;
     reader_.on_first_attempt(true, "");

@@ -181,8 +181,10 @@ HttpResponse mutation_response(const MutationOutcome& o) {
                                          " replica(s) confirmed it in time (--min-replicas): "
                                          "a failover now could lose it from Redis until the writer republishes it "
                                          "from the .env"
-                                   : "is saved in the .env but Redis did not take it (--min-replicas): the writer "
-                                     "publishes it to the primary as soon as one answers";
+                       : o.contested ? "is saved in the .env, but another writer published to Redis meanwhile: this "
+                                       "writer does not overwrite it (write_conflict in /readyz)"
+                                     : "is saved in the .env but Redis did not take it (--min-replicas): the writer "
+                                       "publishes it to the primary as soon as one answers";
     HttpResponse r = json_error(503, "replication_timeout", "version " + std::to_string(o.version) + " " + what);
     r.outcome = "unavailable";
     return r;

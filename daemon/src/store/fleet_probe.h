@@ -19,7 +19,9 @@ class FleetProbe {
  public:
   // routing_key: the config key (a cluster's slot, see redis::Route).
   FleetProbe(redis::Endpoint primary, std::string routing_key, std::chrono::milliseconds timeout)
-      : primary_(std::move(primary)), routing_key_(std::move(routing_key)), timeout_(timeout) {}
+      : primary_(std::move(primary)), routing_key_(std::move(routing_key)), timeout_(timeout) {
+    primary_.role = redis::Role::kPrimary;  // through Sentinel or a cluster: the primary, not a replica
+  }
   // The primary first (its error set when it cannot be asked; then there are no replicas),
   // then the replicas, asked in parallel.
   std::vector<FleetNode> probe() const;

@@ -65,8 +65,6 @@ int Publisher::wait_for_replicas(int replicas, std::chrono::milliseconds timeout
   return 0;
 }
 
-bool Publisher::ping() { return run({{"PING"}}).has_value(); }
-
 PublishStatus Publisher::read_state(RedisState* out) {
   *out = RedisState{};
   auto replies = run({{"MGET", names_.config, names_.version, names_.meta}});
@@ -147,11 +145,6 @@ PublishStatus Publisher::commit(const Publication& p, int64_t* subscribers) {
     }
   if (subscribers && exec.size() == 4 && exec[3].is_integer()) *subscribers = exec[3].integer();
   return PublishStatus::kOk;
-}
-
-PublishStatus Publisher::publish(const Publication& p) {
-  PublishStatus s = begin(p.prev_version);
-  return s == PublishStatus::kOk ? commit(p) : s;
 }
 
 }  // namespace omega::settingsd

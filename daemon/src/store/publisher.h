@@ -60,9 +60,6 @@ class Publisher {
   PublishStatus commit(const Publication& p, int64_t* subscribers = nullptr);
   // Releases a WATCH after a refused change (best effort).
   void abort();
-  // begin(p.prev_version) + commit.
-  PublishStatus publish(const Publication& p);
-  bool ping();
   // After a commit: WAIT until `replicas` replicas hold it, at most `timeout`. How many did.
   int wait_for_replicas(int replicas, std::chrono::milliseconds timeout);
 

@@ -264,7 +264,9 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   Publication p = publication_locked(next.snapshot, next_version, version_, epoch_, m.event, out.changed);
   failpoint(action + ".before_exec");
   int64_t subscribers = -1;
-  out.published = commit_locked(p, &subscribers) == PublishStatus::kOk;
+  PublishStatus status = commit_locked(p, &subscribers);
+  out.published = status == PublishStatus::kOk;
+  out.contested = status == PublishStatus::kConflict;
   if (out.published) seeded_ = true;
   if (out.published && subscribers >= 0) out.subscribers = subscribers;
   failpoint(action + ".published");
@@ -280,8 +282,10 @@ MutationOutcome Writer::run_locked(const Mutation& m) {
   }
   phase_done("publish");
   if (!out.published)
-    log_warn(action + " saved as version " + std::to_string(next_version) +
-             " but not yet published (the reconciler retries): " + stores_.publisher->last_error());
+    log_warn(action + " saved as version " + std::to_string(next_version) + " but not published (" +
+             (out.contested ? "another writer published meanwhile: not overwritten, see /readyz"
+                            : "the reconciler retries") +
+             "): " + stores_.publisher->last_error());
 
   // The .env on disk is now the state (audited), whether or not Redis took it.
   if (bump) stores_.history->committed(std::move(durables.entry));

@@ -83,7 +83,8 @@ struct MutationOutcome {
   uint64_t version = 0;           // the current version after the call
   std::vector<std::string> changed;
   bool noop = false;                   // nothing changed (a patch that sets what is there)
-  bool published = true;               // false: saved, the reconciler publishes it
+  bool published = true;               // false: saved, the reconciler publishes it ...
+  bool contested = false;              // ... unless another writer published meanwhile: then not
   bool durable = true;                 // false: renamed, but the directory fsync failed twice
   bool replicated = true;              // false: fewer replicas than --min-replicas confirmed it
   int replicas = -1;                   // how many did (-1: not asked)
