@@ -12,11 +12,6 @@ std::minstd_rand& rng() {
   return r;
 }
 
-std::string host_port(const std::string& host, int port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 // The endpoint of one concrete node: the URL's credentials, TLS and db, this host and port.
 Endpoint node_endpoint(const Endpoint& ep, const std::string& host, int port) {
   Endpoint n = ep;

@@ -141,11 +141,14 @@ const Scheme kSchemes[] = {
 
 }  // namespace
 
+std::string host_port(const std::string& host, int port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::string Endpoint::describe() const {
   if (is_unix) return "unix:" + path + " db " + std::to_string(db);
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + " db " + std::to_string(db) +
-         (tls.enabled ? " (TLS)" : "");
+  return host_port(host, port) + " db " + std::to_string(db) + (tls.enabled ? " (TLS)" : "");
 }
 
 Endpoint parse_url(std::string_view url) {

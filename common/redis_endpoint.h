@@ -50,6 +50,9 @@ struct HostPort {
   int port = 0;
 };
 
+// "host:port", an IPv6 host in brackets: for messages and node names.
+std::string host_port(const std::string& host, int port);
+
 enum class Topology { kStandalone, kSentinel, kCluster };
 // Which node of a replicated set: any (standalone), the primary, or a replica (falling back
 // to the primary when none is healthy).

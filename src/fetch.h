@@ -26,9 +26,10 @@ struct Published {
 // The cheap backstop probe: version and meta only.
 std::string fetch_fingerprint(redis::Connection& conn, const wire::Names& names, redis::Clock::time_point deadline);
 
-// The whole snapshot, checked, in one round trip: the reload path. Never reads a snapshot whose
-// STRLEN is over max_bytes: it abandons conn instead, with fingerprint empty (the caller
-// connects again and asks fetch_published_checked).
+// The whole snapshot, checked, in one round trip: the reload path. A snapshot whose STRLEN is
+// over max_bytes is not read: conn is abandoned instead, with fingerprint empty (the caller
+// connects again and asks fetch_published_checked). STRLEN and MGET are pipelined, not atomic:
+// a snapshot that grew between them is read, then refused by the same size check.
 Published fetch_published(redis::Connection& conn, const wire::Names& names, size_t max_bytes,
                           redis::Clock::time_point deadline);
 

@@ -211,11 +211,6 @@ void Watcher::serve(bool& connected) {
       ping_sent = now;
       next_ping = now + s.heartbeat;
     }
-    if (on_primary && now >= next_rebalance) {
-      std::string why = redis::should_move(s.endpoint, node, on_fallback_, wake_fd_, now + s.command_timeout);
-      if (!why.empty()) throw Rebalance{why};
-      next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
-    }
     if (now >= next_poll) {
       if (fetch_fingerprint(*cmd, s.names, now + s.command_timeout) != applied_fingerprint_)
         sync(cmd);
@@ -223,6 +218,12 @@ void Watcher::serve(bool& connected) {
         reader_.on_synced();
       name_reader(*cmd);  // a new version, or a new state without one
       next_poll = Clock::now() + s.poll_interval;
+    }
+    // After the poll: a slow Sentinel must not delay the sync that keeps the state fresh.
+    if (on_primary && now >= next_rebalance) {
+      std::string why = redis::should_move(s.endpoint, node, on_fallback_, wake_fd_, Clock::now() + s.command_timeout);
+      if (!why.empty()) throw Rebalance{why};
+      next_rebalance = Clock::now() + milliseconds(10000) + jittered(milliseconds(10000), rng_);
     }
   }
 }

@@ -8,11 +8,7 @@
 namespace omega::settingsd {
 namespace {
 
-std::string node_name(const redis::Endpoint& ep) {
-  if (ep.is_unix) return ep.path;
-  bool v6 = ep.host.find(':') != std::string::npos;
-  return (v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(ep.port);
-}
+std::string node_name(const redis::Endpoint& ep) { return ep.is_unix ? ep.path : redis::host_port(ep.host, ep.port); }
 
 // CLIENT LIST (and, for the primary, INFO replication) on a connection of its own.
 void ask(redis::Connection& conn, redis::Clock::time_point deadline, FleetNode* node,
