@@ -161,6 +161,8 @@ def test_tls_to_the_sentinels_and_the_nodes(tls_files, tmp_path):
     with SentinelSet(replicas=1, sentinels=1, quorum=1, tls=tls_files) as rs:
         PlainWriter(rs.nodes[0].client()).publish({"LOG_LEVEL": "ERROR"})
         rs.wait_synced()
+        # A link that is up may not have carried the write yet: the reader reads the replica.
+        wait_until(lambda: rs.nodes[1].client().get("omega:config"), what="the snapshot on the replica")
         url = rs.url()
         assert url.startswith("rediss-sentinel://")
         cfg = omega_config.create_config_manager(url, **FAST)

@@ -73,7 +73,18 @@ class _AsyncioLoop:
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def run_in_thread_shielded(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.shield(self.run_in_thread(fn, *args))
+        # As trio's shielded scope: a cancellation waits for fn to end on its thread, then is
+        # raised, so what fn closes is closed once the cancelled task has ended.
+        done = asyncio.ensure_future(self.run_in_thread(fn, *args))
+        cancelled = False
+        while not done.done():
+            try:
+                await asyncio.shield(done)
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled:
+            raise asyncio.CancelledError
+        return done.result()
 
 
 class _TrioLoop:
@@ -367,6 +378,6 @@ async def open_config_manager(redis_url: Optional[str] = None, **options: Any) -
 
 async def close_config_manager(cfg: ConfigManager) -> None:
     """``cfg.close()`` on a worker thread: closing joins the watcher thread. Cancellation does
-    not interrupt the close (it finishes on its thread); under trio it waits for it."""
+    not interrupt the close: it is raised once the close has finished."""
     if not cfg.closed:
         await _current_loop().run_in_thread_shielded(cfg.close)
