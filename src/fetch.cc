@@ -38,9 +38,8 @@ bool over_cap(ReplyView size, size_t max_bytes) {
   return size.is_integer() && static_cast<unsigned long long>(size.integer()) > max_bytes;
 }
 
-std::string over_cap_error(ReplyView size, size_t max_bytes) {
-  return "snapshot is " + std::to_string(size.integer()) + " bytes, over the " + std::to_string(max_bytes) +
-         "-byte cap";
+std::string over_cap_error(unsigned long long bytes, size_t max_bytes) {
+  return "snapshot is " + std::to_string(bytes) + " bytes, over the " + std::to_string(max_bytes) + "-byte cap";
 }
 
 // The MGET of snapshot, version and meta (one command: never a snapshot paired with another's
@@ -75,8 +74,7 @@ std::string fetch_fingerprint(redis::Connection& conn, const wire::Names& names,
 
 void check_published(Published* p, const std::string& version_text, const std::string* meta, size_t max_bytes) {
   if (p->raw.size() > max_bytes) {
-    p->error =
-        "snapshot is " + std::to_string(p->raw.size()) + " bytes, over the " + std::to_string(max_bytes) + "-byte cap";
+    p->error = over_cap_error(p->raw.size(), max_bytes);
     return;
   }
   std::optional<uint64_t> version = wire::parse_version(version_text);
@@ -113,7 +111,7 @@ Published fetch_published(redis::Connection& conn, const wire::Names& names, siz
   if (over_cap(size, max_bytes)) {
     conn.abandon();
     Published p;
-    p.error = over_cap_error(size, max_bytes);
+    p.error = over_cap_error(static_cast<unsigned long long>(size.integer()), max_bytes);
     return p;
   }
   return from_mget(conn.reply(deadline), max_bytes);
@@ -126,7 +124,7 @@ Published fetch_published_checked(redis::Connection& conn, const wire::Names& na
   if (over_cap(pre[1], max_bytes)) {
     Published p;
     p.fingerprint = fingerprint_of(pre[0][0], pre[0][1]);
-    p.error = over_cap_error(pre[1], max_bytes);
+    p.error = over_cap_error(static_cast<unsigned long long>(pre[1].integer()), max_bytes);
     return p;
   }
   return from_mget(conn.command({"MGET", names.config, names.version, names.meta}, deadline), max_bytes);
