@@ -33,7 +33,8 @@ PLANS = {
         "python_startup": ["--spawns", "30"],
         "reload_cpu": "200,2000,10000",
         "handles": "1,100,1000",
-        # (readers, keys, rounds): p99 needs rounds; the 10,000-key rounds at N=100 take ~1 s each.
+        # (readers, keys, rounds): p99 needs rounds; the 10,000-key rounds take ~1 s each at N=100,
+        # ~3 s at N=500 (three kinds).
         "propagation": [
             (1, 200, 100),
             (10, 200, 100),
@@ -42,9 +43,11 @@ PLANS = {
             (1, 2000, 60),
             (10, 2000, 60),
             (100, 2000, 30),
+            (500, 2000, 15),
             (1, 10000, 40),
             (10, 10000, 30),
             (100, 10000, 15),
+            (500, 10000, 8),
         ],
         "durable": [(1, 200, 100), (10, 200, 100), (100, 200, 40)],
         "daemon": [
