@@ -54,7 +54,7 @@ def start_replica(master):
 def places(redis, replica):
     """Every copy of the snapshot Redis keeps: the value, its DUMP, the RDB file, the replica."""
     client = redis.client()
-    client.save()
+    redis.save()
     with open(os.path.join(redis.dir, "dump.rdb"), "rb") as f:
         rdb = f.read()
     return {

@@ -102,11 +102,24 @@ class RedisServer:
         kw.setdefault("socket_timeout", 5)
         return redis_py.Redis(host="127.0.0.1", port=self.port, **kw)
 
+    def save(self):
+        """SAVE, once a background save in progress (a replica's full sync) has finished."""
+
+        def saved():
+            try:
+                return self.client().save()
+            except redis_py.ResponseError as e:
+                if "in progress" not in str(e):
+                    raise
+                return False
+
+        wait_until(saved, what="a SAVE")
+
     def stop(self, keep_data=False):
         if self.proc is None:
             return
         if keep_data:
-            self.client().save()
+            self.save()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGCONT)
             self.proc.terminate()
