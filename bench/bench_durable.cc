@@ -15,19 +15,16 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <omega_config.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -35,6 +32,7 @@
 
 #include "bench_process.h"
 #include "bench_redis.h"
+#include "bench_round.h"
 #include "bench_stats.h"
 #ifdef OMEGA_BENCH_ETCD
 #include "bench_etcd.h"
@@ -43,34 +41,6 @@
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// The last arrival of the round in flight.
-class Round {
- public:
-  void begin(int expected) {
-    std::lock_guard<std::mutex> lock(mu_);
-    expected_ = expected;
-    done_ = 0;
-  }
-  void arrived() {
-    auto now = Clock::now();
-    std::lock_guard<std::mutex> lock(mu_);
-    last_ = now;
-    if (++done_ == expected_) cv_.notify_all();
-  }
-  bool wait(Clock::time_point* last) {
-    std::unique_lock<std::mutex> lock(mu_);
-    bool all = cv_.wait_for(lock, std::chrono::seconds(30), [&] { return done_ >= expected_; });
-    *last = last_;
-    return all;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int expected_ = 0, done_ = 0;
-  Clock::time_point last_;
-};
 
 Round omega_round, etcd_round;
 
@@ -189,10 +159,7 @@ Args parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Args a = parse(argc, argv);
-  rlimit nofile{};
-  getrlimit(RLIMIT_NOFILE, &nofile);
-  nofile.rlim_cur = nofile.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &nofile);
+  raise_fd_limit();
 
   BenchRedis redis({"--maxclients", "20000"});
   int port = free_port();

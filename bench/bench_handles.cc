@@ -5,7 +5,6 @@
 //   bench_handles [--counts 1,100,1000] [--keys 200] [--json FILE]
 #include <dirent.h>
 #include <omega_config.h>
-#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "bench_redis.h"
+#include "bench_round.h"
 
 namespace {
 
@@ -63,10 +63,7 @@ int main(int argc, char** argv) {
       json_path = argv[i + 1];
     }
   }
-  rlimit nofile{};
-  getrlimit(RLIMIT_NOFILE, &nofile);
-  nofile.rlim_cur = nofile.rlim_max;  // two connections per handle
-  setrlimit(RLIMIT_NOFILE, &nofile);
+  raise_fd_limit();
 
   BenchRedis redis({"--maxclients", "20000"});
   std::string json = "{";

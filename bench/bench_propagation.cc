@@ -16,18 +16,15 @@
 #include <cjson/cJSON.h>
 #include <hiredis/hiredis.h>
 #include <omega_config.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +34,7 @@
 #ifdef OMEGA_BENCH_ETCD
 #include "bench_etcd.h"
 #endif
+#include "bench_round.h"
 #include "bench_stats.h"
 #include "digest.h"
 #include "wire_format.h"
@@ -45,36 +43,6 @@ using Clock = std::chrono::steady_clock;
 namespace wire = omega::wire;
 
 namespace {
-
-// The last reader's completion time of the round in flight.
-class Round {
- public:
-  void begin(int expected) {
-    std::lock_guard<std::mutex> lock(mu_);
-    expected_ = expected;
-    done_ = 0;
-    last_ = Clock::time_point{};
-  }
-  void arrived() {
-    auto now = Clock::now();
-    std::lock_guard<std::mutex> lock(mu_);
-    last_ = std::max(last_, now);
-    if (++done_ == expected_) cv_.notify_all();
-  }
-  // false: not every reader arrived within the deadline.
-  bool wait(Clock::time_point* last) {
-    std::unique_lock<std::mutex> lock(mu_);
-    bool all = cv_.wait_for(lock, std::chrono::seconds(30), [&] { return done_ == expected_; });
-    *last = last_;
-    return all;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int expected_ = 0, done_ = 0;
-  Clock::time_point last_;
-};
 
 Round floor_round, omega_round, etcd_round;
 
@@ -158,10 +126,7 @@ Args parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Args a = parse(argc, argv);
-  rlimit nofile{};
-  getrlimit(RLIMIT_NOFILE, &nofile);
-  nofile.rlim_cur = nofile.rlim_max;  // two connections per reader, both sides
-  setrlimit(RLIMIT_NOFILE, &nofile);
+  raise_fd_limit();
 
   BenchRedis redis({"--maxclients", "20000"});
   wire::Names floor_names = wire::Names::with_prefix("floor"), omega_names;
