@@ -99,6 +99,13 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
+def add_ratios(rec, ours, peer):
+    """rec["ratio_p50_to_<peer>"] and the p99 one: rec[ours] over rec[peer], when peer ran."""
+    if peer in rec:
+        for p in ("p50", "p99"):
+            rec[f"ratio_{p}_to_{peer}"] = ratio(rec[ours][p], rec[peer][p])
+
+
 # ---- one function per benchmark: runs it, returns its section -------------------------------
 
 
@@ -182,11 +189,8 @@ def bench_propagation(ctx):
         )
         rec = json_lines(out)[-1]
         rec["load_start"], rec["load_end"] = started, load()
-        rec["ratio_p50_to_floor"] = ratio(rec["omega"]["p50"], rec["floor"]["p50"])
-        rec["ratio_p99_to_floor"] = ratio(rec["omega"]["p99"], rec["floor"]["p99"])
-        if "etcd" in rec:
-            rec["ratio_p50_to_etcd"] = ratio(rec["omega"]["p50"], rec["etcd"]["p50"])
-            rec["ratio_p99_to_etcd"] = ratio(rec["omega"]["p99"], rec["etcd"]["p99"])
+        add_ratios(rec, "omega", "floor")
+        add_ratios(rec, "omega", "etcd")
         rows.append(rec)
     return {"rows": rows}
 
@@ -220,9 +224,7 @@ def bench_durable(ctx):
         rec = json_lines(out)[-1]
         rec["keys"] = keys
         rec["load_start"], rec["load_end"] = started, load()
-        if "etcd" in rec:
-            rec["ratio_p50_to_etcd"] = ratio(rec["omega"]["p50"], rec["etcd"]["p50"])
-            rec["ratio_p99_to_etcd"] = ratio(rec["omega"]["p99"], rec["etcd"]["p99"])
+        add_ratios(rec, "omega", "etcd")
         rows.append(rec)
     return {"rows": rows}
 
@@ -235,9 +237,8 @@ def bench_daemon(ctx):
         cmd += ["--workdir", ctx.workdir]
     run(cmd + ctx.plan["daemon"])
     rec = json_lines(out)[-1]
+    add_ratios(rec, "patch", "etcd")
     if "etcd" in rec:
-        rec["ratio_p50_to_etcd"] = ratio(rec["patch"]["p50"], rec["etcd"]["p50"])
-        rec["ratio_p99_to_etcd"] = ratio(rec["patch"]["p99"], rec["etcd"]["p99"])
         for row in rec["throughput"]:
             row["ratio_to_etcd"] = ratio(row["omega"]["per_s"], row["etcd"]["per_s"])
     rec["ratio_p50_to_replace_floor"] = ratio(rec["patch"]["p50"], rec["floors"]["replace"]["p50"])
